@@ -24,11 +24,11 @@ export class EvalState {
   }
   get amountValue(): number | undefined {
     if (this.amount === null) this.amount = extractAmount(this.input.payload);
-    return this.amount;
+    return this.amount ?? undefined;
   }
   get pathValue(): string | undefined {
     if (this.path === null) this.path = extractPath(this.input.payload);
-    return this.path;
+    return this.path ?? undefined;
   }
 }
 

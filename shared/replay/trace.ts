@@ -41,21 +41,23 @@ export function parseTrace(text: string): ParsedTrace {
   if (stripped.startsWith('[')) {
     const r = parsePyJson(stripped);
     if (r.ok && Array.isArray(r.value)) {
-      items = r.value;
-      lines = items.map((_, i) => i + 1);
+      const arr: unknown[] = r.value;
+      items = arr;
+      lines = arr.map((_, i) => i + 1);
     }
   }
   if (!items) {
-    items = [];
+    const parsed: unknown[] = [];
     const raw = text.split('\n');
     for (let i = 0; i < raw.length; i++) {
       const line = (raw[i] as string).trim();
       if (line === '') continue;
       const r = parsePyJson(line);
       if (!r.ok) throw new TraceError(`invalid json on trace line ${i + 1}, column ${r.error.column}: ${r.error.message}`, i + 1);
-      items.push(r.value);
+      parsed.push(r.value);
       lines.push(i + 1);
     }
+    items = parsed;
   }
   if (items.length === 0) throw new TraceError('empty or invalid trace file');
   const warnings: string[] = [];
