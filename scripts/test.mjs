@@ -13,6 +13,7 @@ const steps = [
   ['typecheck', 'npm', ['run', '-s', 'typecheck']],
   ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=reports/unit.json']],
   ['build', 'npm', ['run', '-s', 'build']],
+  ['package', 'node', ['scripts/smoke-package.mjs']],
   ['e2e', 'npx', ['playwright', 'test']],
 ];
 

@@ -253,7 +253,14 @@ export function validatePolicyFile(parsed: ParsedYaml): { model?: PolicyFileMode
     const t = root['approval_timeout_seconds'];
     const n = t instanceof Number ? t.valueOf() : t;
     if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-      error(['approval_timeout_seconds'], 'bad-timeout', `\`approval_timeout_seconds\` must be a positive number, got \`${JSON.stringify(t)}\``, 'approval_timeout_seconds must be a positive number.');
+      // The original accepts any value here (and ignores it); we use it, so a bad one is a warning
+      // and the default timeout applies.
+      diagnostics.push({
+        severity: 'warning',
+        code: 'bad-timeout',
+        message: `\`approval_timeout_seconds\` must be a positive number, got \`${JSON.stringify(t)}\`; the default (3600 s) applies`,
+        location: locate(['approval_timeout_seconds']),
+      });
     } else meta.approvalTimeoutSeconds = n;
   }
 
@@ -309,6 +316,6 @@ export function validatePolicyFile(parsed: ParsedYaml): { model?: PolicyFileMode
     return good;
   }
 
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { model: { id, file, extends: ext, rules, riskLevels, meta, mcp }, diagnostics };
 }

@@ -30,9 +30,13 @@ export function mapTraceEvent(raw: Record<string, unknown>): MappedTraceEvent {
   const droppedKeys: string[] = [];
   for (const [k, v] of Object.entries(raw)) {
     if (EVENT_FIELDS.has(k)) continue;
-    const key = METADATA_SET.has(k) ? k : LEGACY_RENAMES[k];
-    if (key && METADATA_SET.has(key) && !Object.hasOwn(raw, key)) metadata[key] = v;
-    else if (!METADATA_SET.has(k)) droppedKeys.push(k);
+    if (METADATA_SET.has(k)) {
+      metadata[k] = v;
+      continue;
+    }
+    const renamed = LEGACY_RENAMES[k];
+    if (renamed && !Object.hasOwn(raw, renamed) && !Object.hasOwn(metadata, renamed)) metadata[renamed] = v;
+    else droppedKeys.push(k);
   }
   for (const k of Object.keys(metadata)) {
     if (!METADATA_SET.has(k)) {
