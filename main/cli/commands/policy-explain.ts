@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { bool, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../io.js';
@@ -9,6 +10,12 @@ import { explain } from '../../../shared/policy/decide.js';
 import { normalizeCaseEvent } from '../../../shared/policy/normalize.js';
 import { displayVerdict } from '../../../shared/policy/types.js';
 import { pyRepr } from '../../../shared/py/repr.js';
+
+/** Long values (a whole payload's text) are cut for the terminal; `--json` has them in full. */
+const short = (v: unknown): string => {
+  const t = pyRepr(v);
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+};
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -69,13 +76,13 @@ export const policyExplainCommand: Command = {
         `  Rule index:       ${pyText(e.rule_index)}`,
         `  Predicate result: ${pyText(e.predicate_result)}`,
         `  Reason:           ${e.reason}`,
-        ...(e.rule ? [`  Rule:             ${e.rule}${e.location ? ` (${e.location.file}:${e.location.line}:${e.location.column})` : ''}`] : []),
+        ...(e.rule ? [`  Rule:             ${e.rule}${e.location ? ` (${relative(io.cwd, e.location.file)}:${e.location.line}:${e.location.column})` : ''}`] : []),
         `  Forbidden:        ${e.forbidden ? 'yes (a deny rule matched)' : e.verdict === 'default_deny' ? 'no (no rule permits it: default deny)' : 'no'}`,
-        ...e.conditions.map((c) => `    ${c.held ? '✓' : '✗'} ${c.key}: ${pyRepr(c.expected)}${c.actual !== undefined ? ` (saw ${pyRepr(c.actual)})` : ''}`),
+        ...e.conditions.map((c) => `    ${c.held ? '✓' : '✗'} ${c.key}: ${pyRepr(c.expected)}${c.actual !== undefined ? ` (saw ${short(c.actual)})` : ''}`),
         ...(e.considered.length ? ['  Rules that matched the capability but not their conditions:'] : []),
         ...e.considered.flatMap((t) => [
           `    ${t.rule} ${t.capability}`,
-          ...t.conditions.map((c) => `      ${c.held ? '✓' : '✗'} ${c.key}: ${pyRepr(c.expected)}${c.actual !== undefined ? ` (saw ${pyRepr(c.actual)})` : ''}`),
+          ...t.conditions.map((c) => `      ${c.held ? '✓' : '✗'} ${c.key}: ${pyRepr(c.expected)}${c.actual !== undefined ? ` (saw ${short(c.actual)})` : ''}`),
         ]),
       ].join('\n') + '\n',
     );
