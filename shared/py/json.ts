@@ -229,7 +229,7 @@ function dumpString(s: string, ensureAscii: boolean): string {
     else if (c === 0x09) out += '\\t';
     else if (c === 0x08) out += '\\b';
     else if (c === 0x0c) out += '\\f';
-    else if (c < 0x20 || (ensureAscii && c > 0x7f)) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else if (c < 0x20 || (ensureAscii && c > 0x7e)) out += `\\u${c.toString(16).padStart(4, '0')}`;
     else out += s[i];
   }
   return `${out}"`;
