@@ -5,6 +5,7 @@ import { policyExplainCommand } from './commands/policy-explain.js';
 import { policyLintCommand } from './commands/policy-lint.js';
 import { policyTestCommand } from './commands/policy-test.js';
 import { replayCommand } from './commands/replay.js';
+import { verifyCommand } from './commands/verify.js';
 
 /**
  * Every CLI command, in the order `capfence --help` lists them. Add a command by importing its
@@ -17,4 +18,5 @@ export const commands: Command[] = [
   policyLintCommand,
   checkPolicyCommand,
   replayCommand,
+  verifyCommand,
 ];

@@ -42,4 +42,107 @@ export const migrations: Migration[] = [
         );
       `),
   },
+  {
+    version: 3,
+    name: 'audit chain',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE audit_entries (
+          seq INTEGER PRIMARY KEY,        -- gapless from 1; part of the hash
+          at REAL NOT NULL,               -- unix seconds
+          kind TEXT NOT NULL,             -- decision | approval | grant | grant_use | revoke | tool
+          actor TEXT NOT NULL,
+          capability TEXT NOT NULL,
+          tool TEXT NOT NULL,
+          decision TEXT NOT NULL,
+          authorized INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          rule TEXT,
+          policy_hash TEXT NOT NULL,
+          environment TEXT,
+          session_id TEXT,
+          approval_id TEXT,
+          approver TEXT,
+          approver_reason TEXT,
+          payload_commitment TEXT NOT NULL, -- HMAC-SHA256 of the canonical payload
+          prev_hash TEXT NOT NULL,
+          entry_hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_actor ON audit_entries(actor, seq);
+        CREATE INDEX audit_by_capability ON audit_entries(capability, seq);
+        CREATE INDEX audit_by_decision ON audit_entries(decision, seq);
+        CREATE INDEX audit_by_time ON audit_entries(at);
+        -- The raw payload lives beside the chain so it can be redacted without breaking it.
+        CREATE TABLE audit_payloads (
+          seq INTEGER PRIMARY KEY,
+          payload TEXT,
+          redacted_at REAL
+        );
+        CREATE TABLE audit_checkpoints (
+          seq INTEGER PRIMARY KEY,        -- the last entry covered
+          head_hash TEXT NOT NULL,
+          at REAL NOT NULL,
+          key_id TEXT NOT NULL,
+          signature TEXT NOT NULL         -- base64 ed25519 over the canonical checkpoint
+        );
+        CREATE TABLE audit_keys (
+          key_id TEXT PRIMARY KEY,
+          public_key_pem TEXT NOT NULL,
+          first_used_at REAL NOT NULL
+        );
+      `),
+  },
+  {
+    version: 4,
+    name: 'approvals',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE approvals (
+          id TEXT PRIMARY KEY,
+          actor TEXT NOT NULL,
+          capability TEXT NOT NULL,
+          tool TEXT NOT NULL,
+          arguments TEXT NOT NULL,        -- JSON
+          arguments_hash TEXT NOT NULL,   -- sha256 of the canonical arguments
+          reason TEXT NOT NULL,
+          rule TEXT,
+          policy_hash TEXT,
+          session_id TEXT,
+          risk REAL NOT NULL DEFAULT 0.5,
+          status TEXT NOT NULL,           -- pending | approved | denied | expired | cancelled | consumed
+          created_at REAL NOT NULL,
+          expires_at REAL,
+          resolved_at REAL,
+          resolved_by TEXT,
+          resolution_reason TEXT,
+          edited_arguments TEXT,          -- JSON, when the approver changed the arguments
+          grant_id TEXT
+        );
+        CREATE INDEX approvals_pending ON approvals(status, created_at);
+        CREATE INDEX approvals_binding ON approvals(actor, capability, arguments_hash, status);
+      `),
+  },
+  {
+    version: 5,
+    name: 'grants',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE grants (
+          id TEXT PRIMARY KEY,
+          actor TEXT NOT NULL,            -- '*' = any actor
+          capability TEXT NOT NULL,
+          environment TEXT NOT NULL,      -- '*' = any
+          session_id TEXT,
+          uses_left INTEGER,              -- NULL = unlimited
+          created_at REAL NOT NULL,
+          expires_at REAL,                -- NULL = until revoked
+          granted_by TEXT NOT NULL,
+          reason TEXT,
+          revoked_at REAL,
+          revoked_by TEXT,
+          signature TEXT NOT NULL         -- HMAC over every field that gives the grant its power
+        );
+        CREATE INDEX grants_actor ON grants(actor);
+      `),
+  },
 ];
