@@ -2,6 +2,12 @@
 // After `npm run build`: the package resolves by its own name and the CLI binary runs, as a user
 // who installed it would use them. Prints one line per check and exits non-zero on a failure.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Never touch the user's real ~/.capfence from a test.
+process.env.CAPFENCE_HOME = mkdtempSync(join(tmpdir(), 'capfence-smoke-'));
 
 let failed = 0;
 async function check(name, fn) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: what CI runs, in order: typecheck, unit tests, build, e2e. Every step runs even
+// `npm test`: what CI runs, in order: typecheck, build, unit tests, package smoke test, e2e. Every step runs even
 // when an earlier one fails, so one run shows every problem; the exit code is non-zero if any failed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -11,8 +11,9 @@ mkdirSync('reports', { recursive: true });
 
 const steps = [
   ['typecheck', 'npm', ['run', '-s', 'typecheck']],
-  ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=reports/unit.json']],
+  // Built before the unit tests: multi-process tests spawn workers that run the built code.
   ['build', 'npm', ['run', '-s', 'build']],
+  ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=reports/unit.json']],
   ['package', 'node', ['scripts/smoke-package.mjs']],
   ['e2e', 'npx', ['playwright', 'test']],
 ];

@@ -6,6 +6,9 @@ import { policyLintCommand } from './commands/policy-lint.js';
 import { policyTestCommand } from './commands/policy-test.js';
 import { replayCommand } from './commands/replay.js';
 import { verifyCommand } from './commands/verify.js';
+import { approveCommand, pendingApprovalsCommand, rejectCommand } from './commands/approvals.js';
+import { grantCommand, grantsCommand, revokeCommand } from './commands/grants.js';
+import { auditExportCommand, logsCommand } from './commands/logs.js';
 
 /**
  * Every CLI command, in the order `capfence --help` lists them. Add a command by importing its
@@ -19,4 +22,12 @@ export const commands: Command[] = [
   checkPolicyCommand,
   replayCommand,
   verifyCommand,
+  logsCommand,
+  auditExportCommand,
+  pendingApprovalsCommand,
+  approveCommand,
+  rejectCommand,
+  grantCommand,
+  grantsCommand,
+  revokeCommand,
 ];

@@ -6,12 +6,22 @@ import type { Explanation } from '../../shared/policy/types.js';
 import { loadPolicyForRuntime, type LoadedPolicy } from '../policy/load-policy.js';
 import type { ApprovalRef, RuntimeBackend } from './backend.js';
 import { MemoryBackend } from './memory-backend.js';
+import { FailedBackend } from './failed-backend.js';
+import { StoreBackend } from './store-backend.js';
+import { openStore } from '../store/store.js';
+import { defaultDbPath } from '../paths.js';
 
 export type EnforcementMode = 'enforce' | 'observe';
 
 export interface RuntimeOptions {
-  /** Storage for grants, approvals and audit; in memory when absent. */
+  /**
+   * The shared SQLite file for grants, approvals and audit (default `$CAPFENCE_HOME/capfence.db`);
+   * `:memory:` keeps everything in this process.
+   */
+  db?: string;
+  /** A storage backend of your own (overrides `db`). */
   backend?: RuntimeBackend;
+  env?: Record<string, string | undefined>;
   /** `observe` records the true decision but authorizes, as the original's observe mode. */
   mode?: EnforcementMode;
 }
@@ -68,14 +78,18 @@ export class ActionRuntime {
     this.policyHash.catch(() => undefined);
   }
 
-  /** Loads a policy file (throws `PolicyLoadError` with diagnostics) and starts a runtime on it. */
+  /**
+   * Loads a policy file (throws `PolicyLoadError` with diagnostics) and starts a runtime on it,
+   * backed by the shared store. A store that cannot open (corrupt, read-only, locked) does not
+   * throw: every decision then denies, naming the cause.
+   */
   static fromPolicy(path: string, opts: RuntimeOptions = {}): ActionRuntime {
-    return new ActionRuntime(loadPolicyForRuntime(path), opts.backend ?? new MemoryBackend(), opts.mode ?? 'enforce');
+    return ActionRuntime.fromLoaded(loadPolicyForRuntime(path), opts);
   }
 
   /** Starts a runtime on an already loaded policy. */
   static fromLoaded(loaded: LoadedPolicy, opts: RuntimeOptions = {}): ActionRuntime {
-    return new ActionRuntime(loaded, opts.backend ?? new MemoryBackend(), opts.mode ?? 'enforce');
+    return new ActionRuntime(loaded, opts.backend ?? backendFor(opts), opts.mode ?? 'enforce');
   }
 
   /** The policy in force. */
@@ -194,6 +208,7 @@ export class ActionRuntime {
       reason: `${verdict.explanation.rule ?? 'policy'} requires approval for ${req.capability}`,
       rule: verdict.explanation.rule,
       policyHash,
+      risk: verdict.riskScore,
       expiresInSeconds: this.loaded.policy.meta.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_S,
       ...(req.sessionId ? { sessionId: req.sessionId } : {}),
     });
@@ -273,6 +288,17 @@ export class ActionRuntime {
   /** Flushes and closes the store. */
   async close(): Promise<void> {
     await this.backend.close();
+  }
+}
+
+function backendFor(opts: RuntimeOptions): RuntimeBackend {
+  const env = opts.env ?? process.env;
+  const db = opts.db ?? defaultDbPath(env);
+  if (db === ':memory:') return new MemoryBackend();
+  try {
+    return new StoreBackend(openStore(db, { env }));
+  } catch (e) {
+    return new FailedBackend(`cannot open the store \`${db}\`: ${errorText(e)}`);
   }
 }
 

@@ -19,6 +19,7 @@ export interface ApprovalRequestInput {
   rule: string | null;
   policyHash: string;
   sessionId?: string;
+  risk?: number;
   expiresInSeconds: number;
 }
 

@@ -140,6 +140,7 @@ export const migrations: Migration[] = [
           reason TEXT,
           revoked_at REAL,
           revoked_by TEXT,
+          expiry_recorded INTEGER NOT NULL DEFAULT 0, -- the audit log has its expiry entry
           signature TEXT NOT NULL         -- HMAC over every field that gives the grant its power
         );
         CREATE INDEX grants_actor ON grants(actor);

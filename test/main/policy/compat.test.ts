@@ -55,7 +55,7 @@ describe('policy_cases.jsonl: the original\'s verdicts on its own policies', () 
 describe('runtime_cases.jsonl: ActionRuntime on the seed policy', () => {
   const cases = jsonl(join(REF, 'expected/runtime_cases.jsonl'));
   it('returns the original\'s authorized, decision, reason and capability', async () => {
-    const runtime = ActionRuntime.fromPolicy(join(REF, 'expected/seed_ops.yaml'));
+    const runtime = ActionRuntime.fromPolicy(join(REF, 'expected/seed_ops.yaml'), { db: ':memory:' });
     const mismatches: string[] = [];
     for (const c of cases) {
       const v = await runtime.execute(ActionEvent.create(c['event'] as Parameters<typeof ActionEvent.create>[0]));
