@@ -8,7 +8,7 @@ import type { ApprovalRef, RuntimeBackend } from './backend.js';
 import { MemoryBackend } from './memory-backend.js';
 import { FailedBackend } from './failed-backend.js';
 import { StoreBackend } from './store-backend.js';
-import { openStore } from '../store/store.js';
+import { openStore, type OpenStoreOptions } from '../store/store.js';
 import { defaultDbPath } from '../paths.js';
 
 export type EnforcementMode = 'enforce' | 'observe';
@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   db?: string;
   /** A storage backend of your own (overrides `db`). */
   backend?: RuntimeBackend;
+  /** SQLite options for the store (busy timeout, `synchronous`, read-only). */
+  store?: OpenStoreOptions;
   env?: Record<string, string | undefined>;
   /** `observe` records the true decision but authorizes, as the original's observe mode. */
   mode?: EnforcementMode;
@@ -296,7 +298,7 @@ function backendFor(opts: RuntimeOptions): RuntimeBackend {
   const db = opts.db ?? defaultDbPath(env);
   if (db === ':memory:') return new MemoryBackend();
   try {
-    return new StoreBackend(openStore(db, { env }));
+    return new StoreBackend(openStore(db, { ...opts.store, env }));
   } catch (e) {
     return new FailedBackend(`cannot open the store \`${db}\`: ${errorText(e)}`);
   }

@@ -14,6 +14,8 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
   /** A better-sqlite3 native binding path (the Electron-ABI build); the Node build otherwise. */
   nativeBinding?: string;
+  /** Caps the file's size in pages (a quota; also how tests simulate a full disk). */
+  maxPageCount?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Sqli
       db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
       applyMigrations(db);
+      if (opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(opts.maxPageCount)}`);
     }
   } catch (e) {
     db.close();

@@ -113,7 +113,8 @@ function verifyOurs(db: Database.Database, dbPath: string, opts: VerifyOptions):
       } else if (shift !== lastShift) {
         errors.push({ seq: seq - shift, kind: 'inserted', message: shift === 1 ? `entry ${seq - shift} was inserted: later entries were renumbered to make room` : `entries ${seq - shift}..${seq - 1} were inserted` });
       }
-    } else {
+    } else if (!p || p.valid) {
+      // (After a broken row, the link to it proves nothing more.)
       const expectedPrev = p ? p.hash : GENESIS;
       if (raw[17] !== expectedPrev && seq === expectedSeq) {
         if (pp && raw[17] === pp.hash) errors.push({ seq: p?.seq ?? seq, kind: 'inserted', message: `entry ${p?.seq} is not part of the chain: it was inserted` });
