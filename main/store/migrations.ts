@@ -146,4 +146,42 @@ export const migrations: Migration[] = [
         CREATE INDEX grants_actor ON grants(actor);
       `),
   },
+  {
+    version: 6,
+    name: 'mcp tool pins',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE mcp_tool_pins (
+          server TEXT NOT NULL,
+          tool TEXT NOT NULL,
+          definition_hash TEXT NOT NULL,   -- sha256 of the canonical {name, description, inputSchema, ...}
+          definition TEXT NOT NULL,        -- the JSON definition last seen
+          status TEXT NOT NULL,            -- 'accepted' | 'quarantined'
+          first_seen REAL NOT NULL,
+          updated_at REAL NOT NULL,
+          accepted_by TEXT,
+          accepted_at REAL,
+          PRIMARY KEY (server, tool)
+        );
+      `),
+  },
+  {
+    version: 7,
+    name: 'mcp servers',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE mcp_servers (
+          name TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,              -- 'stdio' | 'http'
+          command TEXT,                    -- JSON array: the stdio command and its arguments
+          env TEXT,                        -- JSON object of extra environment variables
+          cwd TEXT,
+          url TEXT,                        -- remote Streamable HTTP endpoint
+          headers TEXT,                    -- JSON object of headers sent upstream
+          enabled INTEGER NOT NULL DEFAULT 1,
+          created_at REAL NOT NULL,
+          updated_at REAL NOT NULL
+        );
+      `),
+  },
 ];

@@ -16,6 +16,8 @@ describe('migrations', () => {
     3: ['audit_checkpoints', 'audit_entries', 'audit_keys', 'audit_payloads'],
     4: ['approvals'],
     5: ['grants'],
+    6: ['mcp_tool_pins'],
+    7: ['mcp_servers'],
   };
   for (const m of migrations) {
     it(`${m.version}: ${m.name} applies on top of ${m.version - 1} and adds its tables`, () => {
