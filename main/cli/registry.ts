@@ -9,6 +9,9 @@ import { verifyCommand } from './commands/verify.js';
 import { approveCommand, pendingApprovalsCommand, rejectCommand } from './commands/approvals.js';
 import { grantCommand, grantsCommand, revokeCommand } from './commands/grants.js';
 import { auditExportCommand, logsCommand } from './commands/logs.js';
+import { serversAddCommand } from './commands/servers-add.js';
+import { serversListCommand } from './commands/servers-list.js';
+import { serversRemoveCommand } from './commands/servers-remove.js';
 
 /**
  * Every CLI command, in the order `capfence --help` lists them. Add a command by importing its
@@ -30,4 +33,7 @@ export const commands: Command[] = [
   grantCommand,
   grantsCommand,
   revokeCommand,
+  serversAddCommand,
+  serversListCommand,
+  serversRemoveCommand,
 ];

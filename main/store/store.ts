@@ -8,6 +8,9 @@ import { AuditLog, type AuditEntry, type AuditEntryInput, type AuditQuery, type 
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './database.js';
 import { waitForChange, watchChanges, type Change } from './change-feed.js';
 import { GrantStore, type NewGrant } from './grants.js';
+import { ServerStore } from './servers.js';
+import type { McpServerConfig, McpServerInput } from '../../shared/mcp-server-config.js';
+import type { Result } from '../../shared/result.js';
 import { loadOrCreateCommitmentKey, loadOrCreateSigningKeys } from './keys.js';
 
 /** A stored policy version: the exact text that made decisions. */
@@ -61,6 +64,13 @@ export interface Store {
   };
   changes: {
     watch(onChanges: (changes: Change[]) => void, opts?: { sinceId?: number; intervalMs?: number }): () => void;
+  };
+  /** Configured upstream MCP servers; every change is a `server` row in `changes`. */
+  servers: {
+    list(): Promise<McpServerConfig[]>;
+    get(name: string): Promise<McpServerConfig | undefined>;
+    upsert(input: McpServerInput): Promise<Result<McpServerConfig>>;
+    remove(name: string): Promise<boolean>;
   };
   close(): Promise<void>;
 }
@@ -134,6 +144,7 @@ function makeStore(path: string, db: SqliteDatabase, audit: AuditLog, approvals:
     if (expired.length > 0) audit.appendMany(expired.map((g) => lifecycle('grant_expire', g, 'expired', 'capfence', `grant ${g.id} expired`)));
     return expired;
   };
+  const servers = new ServerStore(db);
   const sweeper = setInterval(() => void sweep().catch(() => undefined), 5000);
   sweeper.unref();
   const checkpointer = setInterval(() => {
@@ -216,6 +227,12 @@ function makeStore(path: string, db: SqliteDatabase, audit: AuditLog, approvals:
     },
     changes: {
       watch: (onChanges, opts = {}) => watchChanges(db, opts, onChanges),
+    },
+    servers: {
+      list: async () => servers.list(),
+      get: async (name) => servers.get(name),
+      upsert: async (input) => servers.upsert(input),
+      remove: async (name) => servers.remove(name),
     },
     async close() {
       if (closed) return;
