@@ -84,6 +84,16 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/**
+ * Renders entries (oldest first) as JSONL or CSV, exactly as `capfence audit export` writes them;
+ * the console's export uses it too. Legacy rows keep their own columns.
+ */
+export function renderAuditExport(entries: readonly Record<string, unknown>[], format: 'jsonl' | 'csv', kind: 'capfence' | 'legacy-python' = 'capfence'): string {
+  if (format === 'jsonl') return entries.map((e) => jsonOut(e, 0)).join('\n') + (entries.length ? '\n' : '');
+  const cols = kind === 'capfence' ? (CSV_COLUMNS as string[]) : Object.keys(entries[0] ?? {});
+  return `${cols.join(',')}\n${entries.map((e) => cols.map((c) => csvCell(e[c])).join(',')).join('\n')}${entries.length ? '\n' : ''}`;
+}
+
 /** `capfence audit export`: the whole log as JSONL or CSV, oldest first. */
 export const auditExportCommand: Command = {
   path: ['audit', 'export'],
@@ -106,12 +116,7 @@ export const auditExportCommand: Command = {
     const { format: kind, rows } = readEntries(path, { limit: Number.MAX_SAFE_INTEGER });
     rows.reverse();
     const entries: Record<string, unknown>[] = kind === 'capfence' ? rows.map((r) => ({ ...rowToEntry(r) })) : rows;
-    let text: string;
-    if (format === 'jsonl') text = entries.map((e) => jsonOut(e, 0)).join('\n') + (entries.length ? '\n' : '');
-    else {
-      const cols = kind === 'capfence' ? (CSV_COLUMNS as string[]) : Object.keys(entries[0] ?? {});
-      text = `${cols.join(',')}\n${entries.map((e) => cols.map((c) => csvCell(e[c])).join(',')).join('\n')}${entries.length ? '\n' : ''}`;
-    }
+    const text = renderAuditExport(entries, format, kind);
     const out = str(args, 'out');
     if (out) {
       writeFileSync(resolve(io.cwd, out), text);
