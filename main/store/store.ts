@@ -9,6 +9,7 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './d
 import { waitForChange, watchChanges, type Change } from './change-feed.js';
 import { GrantStore, type NewGrant } from './grants.js';
 import { ServerStore } from './servers.js';
+import { ToolPinStore, type SeenTool, type ToolPin } from './tool-pins.js';
 import type { McpServerConfig, McpServerInput } from '../../shared/mcp-server-config.js';
 import type { Result } from '../../shared/result.js';
 import { loadOrCreateCommitmentKey, loadOrCreateSigningKeys } from './keys.js';
@@ -72,6 +73,13 @@ export interface Store {
     upsert(input: McpServerInput): Promise<Result<McpServerConfig>>;
     remove(name: string): Promise<boolean>;
   };
+  /** Pinned MCP tool definitions (trust on first use, then quarantine on change); audited. */
+  tools: {
+    observe(server: string, tools: readonly SeenTool[]): Promise<{ quarantined: ToolPin[]; firstUse: boolean }>;
+    get(server: string, tool: string): Promise<ToolPin | undefined>;
+    list(opts?: { server?: string }): Promise<ToolPin[]>;
+    accept(server: string, tool: string, by: string): Promise<{ pin: ToolPin; wasQuarantined: boolean } | undefined>;
+  };
   close(): Promise<void>;
 }
 
@@ -97,6 +105,20 @@ const lifecycle = (kind: string, g: Grant, decision: string, by: string, reason:
   approver: by,
   approverReason: g.reason,
   payload: { grant: g.id, uses: g.usesLeft, expires_at: g.expiresAt, session: g.sessionId },
+});
+
+const toolEntry = (p: ToolPin, decision: string, authorized: boolean, by: string, reason: string): AuditEntryInput => ({
+  kind: 'tool',
+  actor: by,
+  capability: `mcp.${p.server}.${p.tool}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
+  tool: p.tool,
+  decision,
+  authorized,
+  reason,
+  rule: null,
+  policyHash: '',
+  approver: by,
+  payload: { server: p.server, tool: p.tool, definition_hash: p.definitionHash, definition: p.definition },
 });
 
 /** Opens the shared SQLite store at `path` (created with its keys on first use). */
@@ -145,6 +167,7 @@ function makeStore(path: string, db: SqliteDatabase, audit: AuditLog, approvals:
     return expired;
   };
   const servers = new ServerStore(db);
+  const toolPins = new ToolPinStore(db);
   const sweeper = setInterval(() => void sweep().catch(() => undefined), 5000);
   sweeper.unref();
   const checkpointer = setInterval(() => {
@@ -233,6 +256,20 @@ function makeStore(path: string, db: SqliteDatabase, audit: AuditLog, approvals:
       get: async (name) => servers.get(name),
       upsert: async (input) => servers.upsert(input),
       remove: async (name) => servers.remove(name),
+    },
+    tools: {
+      observe: async (server, seen) => {
+        const r = toolPins.observe(server, seen);
+        for (const p of r.quarantined) audit.append(toolEntry(p, 'quarantine', false, 'capfence', `tool definition changed: \`${p.server}/${p.tool}\` quarantined until accepted`));
+        return r;
+      },
+      get: async (server, tool) => toolPins.get(server, tool),
+      list: async (opts) => toolPins.list(opts),
+      accept: async (server, tool, by) => {
+        const r = toolPins.accept(server, tool, by);
+        if (r?.wasQuarantined) audit.append(toolEntry(r.pin, 'accept', true, by, `tool definition accepted: \`${server}/${tool}\``));
+        return r;
+      },
     },
     async close() {
       if (closed) return;
