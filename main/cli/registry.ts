@@ -12,6 +12,7 @@ import { auditExportCommand, logsCommand } from './commands/logs.js';
 import { serversAddCommand } from './commands/servers-add.js';
 import { serversListCommand } from './commands/servers-list.js';
 import { serversRemoveCommand } from './commands/servers-remove.js';
+import { consoleCommand } from './commands/console.js';
 
 /**
  * Every CLI command, in the order `capfence --help` lists them. Add a command by importing its
@@ -36,4 +37,5 @@ export const commands: Command[] = [
   serversAddCommand,
   serversListCommand,
   serversRemoveCommand,
+  consoleCommand,
 ];
