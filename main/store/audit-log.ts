@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,9 +80,16 @@ export function entryCanonical(r: {
   );
 }
 
+// `crypto.hash` (Node 20.12+) is a one-shot digest about four times faster than a Hash object
+// on short inputs; verify hashes a million entries, and every decision hashes one.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
+/** sha256 hex of a string. */
+export const sha256Hex: (s: string) => string = oneShot ? (s) => oneShot('sha256', s, 'hex') : (s) => createHash('sha256').update(s).digest('hex');
+
 /** sha256 hex of an entry's canonical JSON. */
 export function entryHash(r: Parameters<typeof entryCanonical>[0]): string {
-  return createHash('sha256').update(entryCanonical(r)).digest('hex');
+  return sha256Hex(entryCanonical(r));
 }
 
 /** A signed statement that the chain had `headHash` at `seq`. */

@@ -1,10 +1,14 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { checkpointMessage, entryHash, externalCheckpointPath, GENESIS, HASHED_COLUMNS } from './audit-log.js';
 import { keyIdOf, readPublicKey } from './keys.js';
 import { verifyLegacyLog } from './verify-legacy.js';
+import type { SliceResult, SliceTask } from './verify-worker.js';
 
 /** Kinds of break `verify` tells apart. */
 export type BreakKind = 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated_tail' | 'bad_signature' | 'unknown_key' | 'legacy';
@@ -76,9 +80,82 @@ export function verifyAuditLog(dbPath: string, opts: VerifyOptions): VerifyRepor
   }
 }
 
+/** Below this many entries one thread is faster than starting workers. */
+const PARALLEL_MIN_ENTRIES = 100_000;
+
+/**
+ * `verifyAuditLog` without blocking the event loop, and in parallel on large logs: worker
+ * threads each check a seq range (hashes, inner links, seqs), the slices are stitched at their
+ * edges, and the checkpoints are checked as usual. Any anomaly falls back to the sequential pass,
+ * which names every break; the parallel pass only ever says "clean".
+ */
+export async function verifyAuditLogAsync(dbPath: string, opts: VerifyOptions & { workers?: number; parallelMinEntries?: number }): Promise<VerifyReport> {
+  const abs = resolve(dbPath);
+  const db = new Database(abs, { readonly: true, fileMustExist: true });
+  try {
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+    if (!tables.has('audit_entries')) return verifyAuditLog(abs, opts);
+    const [min, max, count] = db.prepare('SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM audit_entries').raw().get() as [number, number, number];
+    const workerFile = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
+    const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));
+    if (count < (opts.parallelMinEntries ?? PARALLEL_MIN_ENTRIES) || workers < 2 || min !== 1 || max !== count || !existsSync(workerFile)) return verifyOurs(db, abs, opts);
+
+    const checkpointSeqs = db.prepare('SELECT seq FROM audit_checkpoints').pluck().all() as number[];
+    const size = Math.ceil(max / workers);
+    const tasks: SliceTask[] = Array.from({ length: workers }, (_, i) => ({ dbPath: abs, fromSeq: i * size + 1, toSeq: Math.min(max, (i + 1) * size), checkpointSeqs })).filter((t) => t.fromSeq <= t.toSeq);
+    let done = 0;
+    const slices = await Promise.all(
+      tasks.map(
+        (task) =>
+          new Promise<SliceResult>((resolveSlice, reject) => {
+            const w = new Worker(workerFile, { workerData: task });
+            w.on('message', (m: { progress?: number; result?: SliceResult }) => {
+              if (m.progress !== undefined) {
+                done += m.progress;
+                opts.onProgress?.(done, count);
+              }
+              if (m.result) resolveSlice(m.result);
+            });
+            w.once('error', reject);
+            w.once('exit', (code) => code !== 0 && reject(new Error(`verify worker exited with code ${code}`)));
+          }),
+      ),
+    );
+    let prev = GENESIS;
+    let clean = true;
+    const hashAt = new Map<number, string>();
+    for (const s of slices) {
+      if (!s.clean || s.firstPrev !== prev || s.lastHash === null) clean = false;
+      for (const [seq, h] of s.hashAt) hashAt.set(seq, h);
+      prev = s.lastHash ?? prev;
+    }
+    // New entries appended meanwhile would make the checkpoints look ahead of the chain.
+    const nowMax = db.prepare('SELECT coalesce(max(seq), 0) FROM audit_entries').pluck().get() as number;
+    if (!clean || nowMax !== max) return verifyOurs(db, abs, opts);
+    hashAt.set(max, prev);
+    return finishReport(db, abs, opts, { errors: [], entries: count, lastSeq: max, hashAt });
+  } finally {
+    db.close();
+  }
+}
+
 function verifyOurs(db: Database.Database, dbPath: string, opts: VerifyOptions): VerifyReport {
+  const chain = scanChain(db, opts);
+  return finishReport(db, dbPath, opts, chain);
+}
+
+/** What the pass over the entries found: the problems, the newest seq, and the hashes checkpoints vouch for. */
+export interface ChainScan {
+  errors: VerifyProblem[];
+  entries: number;
+  lastSeq: number;
+  /** Stored entry hashes at checkpointed seqs and at the newest entry. */
+  hashAt: Map<number, string>;
+}
+
+/** Walks every entry in seq order: hashes, links and seqs, telling the kinds of break apart. */
+function scanChain(db: Database.Database, opts: VerifyOptions): ChainScan {
   const errors: VerifyProblem[] = [];
-  const warnings: string[] = [];
   const total = (db.prepare('SELECT count(*) FROM audit_entries').pluck().get() as number) ?? 0;
   const stmt = db.prepare(`SELECT ${HASHED_COLUMNS.join(', ')}, entry_hash FROM audit_entries ORDER BY seq`).raw();
 
@@ -131,7 +208,14 @@ function verifyOurs(db: Database.Database, dbPath: string, opts: VerifyOptions):
   if (opts.onProgress && n > 0) opts.onProgress(n, total);
   const lastSeq = p?.seq ?? 0;
   if (lastSeq > 0) hashAt.set(lastSeq, p?.hash ?? '');
+  return { errors, entries: n, lastSeq, hashAt };
+}
 
+/** Checks every signed checkpoint against the scanned chain and assembles the report. */
+function finishReport(db: Database.Database, dbPath: string, opts: VerifyOptions, chain: ChainScan): VerifyReport {
+  const { errors, lastSeq, hashAt } = chain;
+  const n = chain.entries;
+  const warnings: string[] = [];
   // Checkpoints: signatures, keys, and the heads they vouch for.
   const trusted = trustedKeys(db, opts, warnings);
   const cps = db.prepare('SELECT seq, head_hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq').all() as { seq: number; head_hash: string; at: number; key_id: string; signature: string }[];

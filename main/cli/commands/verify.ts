@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../io.js';
 import { jsonOut } from '../json-out.js';
 import { capfenceHome, defaultDbPath } from '../../paths.js';
-import { verifyAuditLog } from '../../store/verify.js';
+import { verifyAuditLogAsync } from '../../store/verify.js';
 
 /** `capfence verify --audit-log DB`: VALID (exit 0) or INVALID with every problem (exit 3). */
 export const verifyCommand: Command = {
@@ -26,12 +26,16 @@ export const verifyCommand: Command = {
     }
     const publicKey = str(args, 'public-key');
     let report;
+    let lastPrinted = 0;
     try {
-      report = verifyAuditLog(path, {
+      report = await verifyAuditLogAsync(path, {
         home: capfenceHome(io.env),
         ...(publicKey ? { publicKeyPath: resolve(io.cwd, publicKey) } : {}),
         onProgress: (done, total) => {
-          if (total >= 100_000 && !bool(args, 'json')) io.stderr(`  verified ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} entries\n`);
+          // Progress on large logs, on stderr so `--json` output stays clean; a line per ~10%.
+          if (total < 100_000 || (done - lastPrinted < total / 10 && done < total)) return;
+          lastPrinted = done;
+          io.stderr(`  verified ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} entries\n`);
         },
       });
     } catch (e) {

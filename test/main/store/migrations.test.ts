@@ -18,6 +18,7 @@ describe('migrations', () => {
     5: ['grants'],
     6: ['mcp_tool_pins'],
     7: ['mcp_servers'],
+    8: [],
   };
   for (const m of migrations) {
     it(`${m.version}: ${m.name} applies on top of ${m.version - 1} and adds its tables`, () => {
@@ -34,6 +35,14 @@ describe('migrations', () => {
       expect(applyMigrations(db)).toBe(0);
     });
   }
+  it('8: drops the audit indexes every decision paid for, keeping the time index', () => {
+    const db = new Database(':memory:');
+    const indexes = () => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_entries' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+    applyMigrations(db, 7);
+    expect(indexes()).toEqual(['audit_by_actor', 'audit_by_capability', 'audit_by_decision', 'audit_by_time']);
+    applyMigrations(db, 8);
+    expect(indexes()).toEqual(['audit_by_time']);
+  });
   it('opens a file in WAL mode at the newest version', () => {
     const { db: path } = tempHome();
     const db = openDatabase(path);
@@ -49,7 +58,7 @@ describe('migrations', () => {
     const weird = new Database(':memory:');
     weird.pragma('user_version = 0');
     applyMigrations(weird, 1);
-    weird.pragma('user_version = 7');
+    weird.pragma(`user_version = ${migrations.length + 50}`);
     expect(applyMigrations(weird)).toBe(0);
   });
 });
