@@ -7,9 +7,10 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { SERVER_NAME_RE, type McpServerConfig } from '../../shared/mcp-server-config.js';
 import type { ActionRuntime } from '../runtime/action-runtime.js';
 import type { Store } from '../store/store.js';
-import { runtimeJudge, startPolicyProxy, type PolicyProxy } from './fallback-proxy.js';
+import { startPolicyProxy, type PolicyProxy } from '../mcp/proxy.js';
+import { runtimeJudge } from './runtime-judge.js';
 import { newToken, refuse, tokenChecker } from './security.js';
-import { closeUpstream, upstreamPid, upstreamTransport, type UpstreamLog } from './upstream.js';
+import { upstreamPid, upstreamTransport, type UpstreamLog } from './upstream.js';
 
 /** The loopback address the gateway binds: never a name that could resolve elsewhere, never `0.0.0.0`. */
 export const GATEWAY_HOST = '127.0.0.1';
@@ -132,7 +133,8 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
   const maxSessions = opts.maxSessions ?? 64;
   const idleMs = (opts.idleSeconds ?? 1800) * 1000;
   const runtimeNow = typeof opts.runtime === 'function' ? opts.runtime : () => opts.runtime as ActionRuntime;
-  const judge = runtimeJudge(runtimeNow, { actor: opts.actor ?? 'mcp-client', holdMs: Math.max(0, (opts.holdSeconds ?? 0) * 1000) });
+  const actor = opts.actor ?? 'mcp-client';
+  const holdMs = Math.max(0, (opts.holdSeconds ?? 0) * 1000);
   const sessions = new Map<string, Session>();
   let starting = 0;
   let port = 0;
@@ -167,12 +169,12 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
       proxy = await startPolicyProxy({
         client: transport,
         upstream,
-        judge,
+        judge: runtimeJudge(runtimeNow, { server: name, actor, holdMs, sessionId: () => transport.sessionId }),
         serverName: name,
         onClose: () => {
-          void closeUpstream(upstream);
           if (transport.sessionId) sessions.delete(transport.sessionId);
         },
+        log: (line) => opts.onLog?.(name, line),
       });
     } catch (e) {
       await transport.close().catch(() => undefined);

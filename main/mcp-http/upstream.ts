@@ -1,6 +1,7 @@
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { InitializeResultSchema, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../../shared/mcp-server-config.js';
 
 /** One line of an upstream server's stderr, for whoever runs the gateway. */
@@ -13,11 +14,13 @@ export type UpstreamLog = (server: string, line: string) => void;
 export function upstreamTransport(config: McpServerConfig, onLog?: UpstreamLog): Transport {
   if (config.kind === 'http') {
     if (!config.url) throw new Error(`server \`${config.name}\` has no url`);
-    return new StreamableHTTPClientTransport(new URL(config.url), {
-      requestInit: { headers: { ...config.headers } },
-      // A remote server must not bounce our configured headers to another origin.
-      redirectPolicy: 'same-origin',
-    });
+    return new RemoteUpstream(
+      new StreamableHTTPClientTransport(new URL(config.url), {
+        requestInit: { headers: { ...config.headers } },
+        // A remote server must not bounce our configured headers to another origin.
+        redirectPolicy: 'same-origin',
+      }),
+    );
   }
   const [command, ...args] = config.command ?? [];
   if (!command) throw new Error(`server \`${config.name}\` has no command`);
@@ -47,12 +50,46 @@ export function upstreamTransport(config: McpServerConfig, onLog?: UpstreamLog):
   return transport;
 }
 
-/** Closes an upstream transport, ending a remote session politely first. */
-export async function closeUpstream(t: Transport): Promise<void> {
-  if (t instanceof StreamableHTTPClientTransport && t.sessionId) {
-    await t.terminateSession().catch(() => undefined);
+/**
+ * A remote upstream as a relay needs it. The SDK's Client normally tells its HTTP transport the
+ * negotiated protocol version (sent as `Mcp-Protocol-Version` on every later request) and ends
+ * the remote session with DELETE; a relay has no Client, so this does both.
+ */
+class RemoteUpstream implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  private readonly initializeIds = new Set<RequestId>();
+
+  constructor(private readonly inner: StreamableHTTPClientTransport) {}
+
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
   }
-  await t.close().catch(() => undefined);
+
+  async start(): Promise<void> {
+    this.inner.onmessage = (m: JSONRPCMessage) => {
+      if (isJSONRPCResultResponse(m) && this.initializeIds.delete(m.id)) {
+        const init = InitializeResultSchema.safeParse(m.result);
+        if (init.success) this.inner.setProtocolVersion(init.data.protocolVersion);
+      }
+      this.onmessage?.(m);
+    };
+    this.inner.onerror = (e) => this.onerror?.(e);
+    this.inner.onclose = () => this.onclose?.();
+    await this.inner.start();
+  }
+
+  send(m: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isJSONRPCRequest(m) && m.method === 'initialize') this.initializeIds.add(m.id);
+    const { resumptionToken, onresumptiontoken } = options ?? {};
+    return this.inner.send(m, { ...(resumptionToken ? { resumptionToken } : {}), ...(onresumptiontoken ? { onresumptiontoken } : {}) });
+  }
+
+  async close(): Promise<void> {
+    if (this.inner.sessionId) await this.inner.terminateSession().catch(() => undefined);
+    await this.inner.close();
+  }
 }
 
 /** The process id of a stdio upstream, while it runs. */

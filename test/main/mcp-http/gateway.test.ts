@@ -24,6 +24,7 @@ allow:
   - mcp.everything.echo
   - mcp.everything.get-sum
   - mcp.late.echo
+  - mcp.chained.echo
 `;
 
 let t: ReturnType<typeof tempHome>;
@@ -180,5 +181,47 @@ describe('the local gateway', () => {
     await transport.terminateSession();
     expect(gw.sessions().some((s) => s.id === id)).toBe(false);
     await expect.poll(alive, { timeout: 5000 }).toBe(false);
+  });
+
+  it('fronts a remote Streamable HTTP server, sending its configured headers', async () => {
+    // The remote is this gateway's own `everything` endpoint: it demands the bearer header.
+    expect((await store.servers.upsert({ name: 'chained', kind: 'http', url: gw.endpoint('everything'), headers: { Authorization: `Bearer ${gw.token}` } })).ok).toBe(true);
+    const before = gw.sessions().filter((s) => s.server === 'everything').length;
+    const client = await connect('chained');
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'twice judged' } });
+    expect(JSON.stringify(result.content)).toContain('twice judged');
+    expect(gw.sessions().filter((s) => s.server === 'everything').length).toBe(before + 1);
+    const blocked = await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } }).catch((e: unknown) => e);
+    expect((blocked as McpError).data).toMatchObject({ capability: 'mcp.chained.get-sum', decision: 'deny' });
+    // Ending the outer session ends the remote one too (DELETE upstream).
+    await (client.transport as StreamableHTTPClientTransport).terminateSession();
+    await expect.poll(() => gw.sessions().filter((s) => s.server === 'everything').length, { timeout: 5000 }).toBe(before);
+  });
+});
+
+describe('idle sessions', () => {
+  it('closes a session and its upstream after the idle timeout', async () => {
+    const idle = await startLocalGateway({ store, runtime, idleSeconds: 0.5 });
+    try {
+      const client = new Client({ name: 'idle', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(idle.endpoint('everything')), { requestInit: { headers: { authorization: `Bearer ${idle.token}` } } }));
+      clients.push(client);
+      expect(idle.sessions()).toHaveLength(1);
+      await expect.poll(() => idle.sessions().length, { timeout: 5000 }).toBe(0);
+      await expect(client.listTools()).rejects.toThrow();
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('refuses a short token and binds only 127.0.0.1', async () => {
+    await expect(startLocalGateway({ store, runtime, token: 'short' })).rejects.toThrow('at least 16');
+    const fixed = await startLocalGateway({ store, runtime, token: 'a-fixed-token-for-tests' });
+    try {
+      expect(fixed.token).toBe('a-fixed-token-for-tests');
+      expect(fixed.url.startsWith('http://127.0.0.1:')).toBe(true);
+    } finally {
+      await fixed.close();
+    }
   });
 });
