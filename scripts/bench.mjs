@@ -18,7 +18,6 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 const suites = [
   ['engine', 'engine.js', 'runEngineBench'],
   ['audit', 'audit.js', 'runAuditBench'],
-  ['approvals', 'approvals.js', 'runApprovalBench'],
   ['gateway', 'gateway.js', 'runGatewayBench'],
   ['console', 'console.js', 'runConsoleBench'],
 ];
