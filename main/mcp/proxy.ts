@@ -205,11 +205,12 @@ class PolicyProxyImpl implements PolicyProxy {
     this.held.set(key, { id: m.id, controller });
     const token = params._meta?.progressToken;
     const progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined;
+    const callArgs = (args ?? {}) as Record<string, unknown>;
     let judgement: Judgement;
     try {
       judgement = await this.judge.judge({
         name: params.name,
-        arguments: (args ?? {}) as Record<string, unknown>,
+        arguments: callArgs,
         progressToken,
         signal: controller.signal,
         sendProgress: (progress, message) => {
@@ -231,7 +232,7 @@ class PolicyProxyImpl implements PolicyProxy {
     if (controller.signal.aborted || this.closed) return;
     switch (judgement.kind) {
       case 'forward': {
-        const out: JSONRPCRequest = judgement.arguments === args ? m : { ...m, params: { ...m.params, arguments: judgement.arguments } };
+        const out: JSONRPCRequest = judgement.arguments === callArgs ? m : { ...m, params: { ...m.params, arguments: judgement.arguments } };
         this.forwarded.set(key, { id: m.id, method: 'tools/call' });
         this.toUpstream(out).catch((e: unknown) => {
           this.forwarded.delete(key);
