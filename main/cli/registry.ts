@@ -12,6 +12,7 @@ import { auditExportCommand, logsCommand } from './commands/logs.js';
 import { serversAddCommand } from './commands/servers-add.js';
 import { serversListCommand } from './commands/servers-list.js';
 import { serversRemoveCommand } from './commands/servers-remove.js';
+import { serveCommand } from './commands/serve.js';
 import { consoleCommand } from './commands/console.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { toolsAcceptCommand, toolsListCommand } from './commands/tools.js';
@@ -39,6 +40,7 @@ export const commands: Command[] = [
   serversAddCommand,
   serversListCommand,
   serversRemoveCommand,
+  serveCommand,
   consoleCommand,
   gatewayCommand,
   toolsListCommand,
