@@ -5,6 +5,8 @@
 export { ActionRuntime, type CallRequest, type EnforcementMode, type ExecuteOptions, type RuntimeOptions } from './runtime/action-runtime.js';
 export type { RuntimeBackend } from './runtime/backend.js';
 export { AgentActionBlocked } from './runtime/errors.js';
+export { CapFenceMCPSession, type CapFenceMCPSessionOptions } from './mcp/session.js';
+export { startPolicyProxy, type PolicyProxy, type PolicyProxyOptions, type ToolCallJudge } from './mcp/proxy.js';
 export { MemoryBackend } from './runtime/memory-backend.js';
 export { ReplayEngine, type ReplayResult, type ReplaySummary } from './replay/replay-engine.js';
 export { loadPolicyForRuntime, loadPolicyFromDisk, PolicyLoadError, type LoadedPolicy } from './policy/load-policy.js';
