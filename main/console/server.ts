@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
@@ -7,6 +7,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeEvent, encodeResponse, MAX_FRAME_BYTES, parseClientFrame } from '../../shared/ipc/wire.js';
 import type { ConsoleService } from './service.js';
+import { consoleCsp, mimeType, resolveStatic } from './static.js';
+
+export { consoleCsp, resolveStatic } from './static.js';
 
 export interface ConsoleServerOptions {
   service: ConsoleService;
@@ -31,75 +34,12 @@ export interface ConsoleServer {
 /** Frames larger than this close the socket (ws enforces it before buffering more). */
 const MAX_SOCKET_PAYLOAD = MAX_FRAME_BYTES * 2;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The console's Content-Security-Policy for a bridge on `port`. */
-export function consoleCsp(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port}`,
-    "font-src 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ');
-}
-
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Constant-time token comparison (hashing first makes the length irrelevant too). */
 export function tokenMatches(given: string | null | undefined, expected: string): boolean {
   if (typeof given !== 'string' || given.length === 0) return false;
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-/**
- * Resolves a URL path inside `root`, or null when it escapes it (`..`, encoded separators, NUL,
- * symlinks pointing out). `/` is the index.
- */
-export function resolveStatic(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  if (decoded.split('/').some((seg) => seg === '..')) return null;
-  const rel = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
-  const base = resolve(root);
-  const full = resolve(base, rel);
-  if (full !== base && !full.startsWith(base + sep)) return null;
-  try {
-    const real = realpathSync(full);
-    const realBase = realpathSync(base);
-    if (real !== realBase && !real.startsWith(realBase + sep)) return null;
-    return real;
-  } catch {
-    return full;
-  }
 }
 
 /**
@@ -161,7 +101,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     securityHeaders(res);
     const isIndex = file.endsWith(`${sep}index.html`);
     res.writeHead(200, {
-      'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': mimeType(file),
       'Content-Length': st.size,
       'Cache-Control': isIndex ? 'no-store' : 'no-cache',
     });

@@ -30,7 +30,7 @@ import type { AuditEntry, AuditQuery } from '../store/audit-log.js';
 import type { Change } from '../store/change-feed.js';
 import { GrantError } from '../store/grants.js';
 import type { Store } from '../store/store.js';
-import { verifyAuditLog } from '../store/verify.js';
+import { verifyAuditLogAsync } from '../store/verify.js';
 import { VERSION } from '../version.js';
 import { ConsoleServiceError, refuse, toConsoleError } from './errors.js';
 
@@ -475,9 +475,9 @@ export function createConsoleService(opts: ConsoleServiceOptions): ConsoleServic
     async 'audit:verify'(req) {
       const path = req.path ? resolve(req.path) : store.path;
       if (!existsSync(path)) return refuse('NOT_FOUND', `audit log \`${req.path ?? path}\` not found`);
-      // Verification opens its own read-only connection: the console never writes to a log it checks.
-      const report = verifyAuditLog(path, { home, onProgress: (done, total) => emit('audit:verifyProgress', { done, total }) });
-      return report;
+      // Verification opens its own read-only connections (worker threads on big logs), so the
+      // console keeps answering while it runs and never writes to a log it checks.
+      return verifyAuditLogAsync(path, { home, onProgress: (done, total) => emit('audit:verifyProgress', { done, total }) });
     },
 
     async 'audit:export'(req) {
