@@ -13,6 +13,7 @@ import { serversAddCommand } from './commands/servers-add.js';
 import { serversListCommand } from './commands/servers-list.js';
 import { serversRemoveCommand } from './commands/servers-remove.js';
 import { serveCommand } from './commands/serve.js';
+import { clientsInstallCommand, clientsRestoreCommand } from './commands/clients.js';
 import { consoleCommand } from './commands/console.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { toolsAcceptCommand, toolsListCommand } from './commands/tools.js';
@@ -41,6 +42,8 @@ export const commands: Command[] = [
   serversListCommand,
   serversRemoveCommand,
   serveCommand,
+  clientsInstallCommand,
+  clientsRestoreCommand,
   consoleCommand,
   gatewayCommand,
   toolsListCommand,
