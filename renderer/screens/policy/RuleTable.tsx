@@ -1,0 +1,103 @@
+import { useState } from 'react';
+import { TABLE_SECTIONS, formatConditionValue, type RuleDraft, type RuleTableRead, type TableRule, type TableSection } from '../../lib/policy-doc.js';
+import { RuleForm } from './RuleForm.js';
+
+export const SECTION_LABEL: Record<TableSection, string> = { deny: 'Deny', require_approval: 'Require approval', allow: 'Allow' };
+
+interface RuleTableProps {
+  table: RuleTableRead;
+  onAdd: (rule: RuleDraft) => void;
+  onUpdate: (at: TableRule, rule: RuleDraft) => void;
+  onRemove: (at: TableRule) => void;
+  onMove: (at: TableRule, delta: -1 | 1) => void;
+  onGoTo: (line: number) => void;
+}
+
+/** The rules of the draft by section, derived from the text; every edit rewrites the text. */
+export function RuleTable({ table, onAdd, onUpdate, onRemove, onMove, onGoTo }: RuleTableProps) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [adding, setAdding] = useState<TableSection | null>(null);
+  if (!table.ok) return <p className="banner banner-warn">{table.error}</p>;
+  const { rules, legacyCount } = table.value;
+  return (
+    <div className="rule-table">
+      <p className="muted small">Evaluated top to bottom: a matching deny wins, then require approval, then risk levels, then allow. Anything else is denied.</p>
+      {TABLE_SECTIONS.map((section) => {
+        const list = rules.filter((r) => r.section === section);
+        return (
+          <section key={section} className={`rule-section section-${section}`} aria-labelledby={`rules-${section}`}>
+            <header className="rule-section-head">
+              <h3 id={`rules-${section}`}>
+                {SECTION_LABEL[section]} <span className="muted">({list.length})</span>
+              </h3>
+              <button type="button" className="btn btn-small" onClick={() => setAdding(section)} aria-label={`Add a ${SECTION_LABEL[section].toLowerCase()} rule`}>
+                + Add
+              </button>
+            </header>
+            {adding === section && (
+              <RuleForm
+                initial={{ section, capability: '', conditions: {} }}
+                submitLabel="Add rule"
+                onCancel={() => setAdding(null)}
+                onSubmit={(r) => {
+                  onAdd(r);
+                  setAdding(null);
+                }}
+              />
+            )}
+            {list.length === 0 && adding !== section && <p className="muted small rule-empty">No rules.</p>}
+            <ol className="rules">
+              {list.map((r, i) => {
+                const key = `${r.section}[${r.index}]`;
+                return (
+                  <li key={key} className="rule">
+                    {editing === key ? (
+                      <RuleForm
+                        initial={{ section: r.section, capability: r.capability, conditions: r.conditions }}
+                        submitLabel="Save rule"
+                        onCancel={() => setEditing(null)}
+                        onSubmit={(next) => {
+                          onUpdate(r, next);
+                          setEditing(null);
+                        }}
+                      />
+                    ) : (
+                      <div className="rule-row">
+                        <button type="button" className="rule-name mono" onClick={() => onGoTo(r.line)} title={`Go to line ${r.line}`}>
+                          {key}
+                        </button>
+                        <span className="rule-cap mono">{r.capability || <em className="muted">no capability</em>}</span>
+                        <span className="rule-conds">
+                          {Object.entries(r.conditions).map(([k, v]) => (
+                            <span key={k} className="chip mono">
+                              {k}: {formatConditionValue(v)}
+                            </span>
+                          ))}
+                        </span>
+                        <span className="rule-actions">
+                          <button type="button" className="icon-btn" disabled={i === 0} onClick={() => onMove(r, -1)} aria-label={`Move ${key} up`}>
+                            ↑
+                          </button>
+                          <button type="button" className="icon-btn" disabled={i === list.length - 1} onClick={() => onMove(r, 1)} aria-label={`Move ${key} down`}>
+                            ↓
+                          </button>
+                          <button type="button" className="icon-btn" onClick={() => setEditing(key)} aria-label={`Edit ${key}`}>
+                            ✎
+                          </button>
+                          <button type="button" className="icon-btn icon-danger" onClick={() => onRemove(r)} aria-label={`Remove ${key}`}>
+                            ×
+                          </button>
+                        </span>
+                      </div>
+                    )}
+                  </li>
+                );
+              })}
+            </ol>
+          </section>
+        );
+      })}
+      {legacyCount > 0 && <p className="muted small">The legacy `rules:` list has {legacyCount} rule{legacyCount === 1 ? '' : 's'}; edit them in the text.</p>}
+    </div>
+  );
+}
