@@ -8,7 +8,7 @@ import { SERVER_NAME_RE, type McpServerConfig } from '../../shared/mcp-server-co
 import type { ActionRuntime } from '../runtime/action-runtime.js';
 import type { Store } from '../store/store.js';
 import { startPolicyProxy, type PolicyProxy } from '../mcp/proxy.js';
-import { runtimeJudge } from './runtime-judge.js';
+import { createPolicyJudge } from '../mcp/judge.js';
 import { newToken, refuse, tokenChecker } from './security.js';
 import { upstreamPid, upstreamTransport, type UpstreamLog } from './upstream.js';
 
@@ -23,7 +23,7 @@ export interface LocalGatewayOptions {
   token?: string | undefined;
   /** 0 (default) picks a free port. */
   port?: number | undefined;
-  /** How long a require_approval tool call waits for a person before it is answered (default 0). */
+  /** How long a require_approval tool call is held for a person before "still pending, retry" (default 50). */
   holdSeconds?: number | undefined;
   /** A session with no request for this long is closed with its upstream (default 1800). */
   idleSeconds?: number | undefined;
@@ -31,8 +31,10 @@ export interface LocalGatewayOptions {
   maxBodyBytes?: number | undefined;
   /** Upper bound on live sessions, each of which may run an upstream process (default 64). */
   maxSessions?: number | undefined;
-  /** The actor tool calls are judged as (default `mcp-client`). */
+  /** The actor tool calls are judged as (default `mcp-gateway`, as the stdio gateway). */
   actor?: string | undefined;
+  /** The `environment` policy conditions see (default `production`, as the stdio gateway). */
+  environment?: string | undefined;
   /** Upstream stderr lines and gateway events. */
   onLog?: UpstreamLog | undefined;
 }
@@ -133,8 +135,7 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
   const maxSessions = opts.maxSessions ?? 64;
   const idleMs = (opts.idleSeconds ?? 1800) * 1000;
   const runtimeNow = typeof opts.runtime === 'function' ? opts.runtime : () => opts.runtime as ActionRuntime;
-  const actor = opts.actor ?? 'mcp-client';
-  const holdMs = Math.max(0, (opts.holdSeconds ?? 0) * 1000);
+  const holdMs = opts.holdSeconds !== undefined ? Math.max(0, opts.holdSeconds * 1000) : undefined;
   const sessions = new Map<string, Session>();
   let starting = 0;
   let port = 0;
@@ -156,8 +157,10 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
     starting++;
     let upstream: Transport;
     let proxy: PolicyProxy | undefined;
+    // Known before the client hears it, so approvals and grants can be bound to the session.
+    const sessionId = randomUUID();
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => sessionId,
       onsessioninitialized: (id) => {
         sessions.set(id, { id, server: name, config, transport, upstreamPid: () => upstreamPid(upstream), close: async () => proxy?.close(), lastSeen: Date.now() });
       },
@@ -169,7 +172,16 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
       proxy = await startPolicyProxy({
         client: transport,
         upstream,
-        judge: runtimeJudge(runtimeNow, { server: name, actor, holdMs, sessionId: () => transport.sessionId }),
+        judge: createPolicyJudge({
+          runtime: runtimeNow(),
+          serverName: name,
+          sessionId,
+          pins: opts.store.tools,
+          ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
+          ...(opts.environment !== undefined ? { environment: opts.environment } : {}),
+          ...(holdMs !== undefined ? { holdMs } : {}),
+          log: (line) => opts.onLog?.(name, line),
+        }),
         serverName: name,
         onClose: () => {
           if (transport.sessionId) sessions.delete(transport.sessionId);

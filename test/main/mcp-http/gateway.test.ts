@@ -20,6 +20,9 @@ version: 1
 deny:
   - capability: mcp.everything.echo
     contains: "launch codes"
+require_approval:
+  - capability: mcp.everything.echo
+    contains: "needs a person"
 allow:
   - mcp.everything.echo
   - mcp.everything.get-sum
@@ -116,6 +119,27 @@ describe('the local gateway', () => {
     // The session survives a deny.
     const sum = await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
     expect(JSON.stringify(sum.content)).toContain('5');
+  });
+
+  it('holds a call that needs approval until a person approves it in another connection', async () => {
+    const client = await connect('everything');
+    const call = client.callTool({ name: 'echo', arguments: { message: 'this needs a person' } });
+    const approver = openStore(t.db, { env: t.env });
+    try {
+      let pendingId = '';
+      await expect
+        .poll(async () => {
+          const pending = await approver.approvals.list({ status: 'pending' });
+          pendingId = pending.find((a) => a.capability === 'mcp.everything.echo')?.id ?? '';
+          return pendingId;
+        }, { timeout: 10_000 })
+        .not.toBe('');
+      const r = await approver.approvals.approve(pendingId, { by: 'tester' });
+      expect(r.ok).toBe(true);
+      expect(JSON.stringify((await call).content)).toContain('this needs a person');
+    } finally {
+      await approver.close();
+    }
   });
 
   it('refuses a missing token and a wrong token with 401', async () => {
