@@ -61,6 +61,8 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 export interface RunningServe {
   gateway: LocalGateway;
   tokenFile: string;
+  /** The servers configured when it started (more may be added while it runs). */
+  servers: string[];
   close(): Promise<void>;
 }
 
@@ -81,9 +83,11 @@ export async function startServe(o: { policyPath: string; dbPath: string; env: R
       ...(o.holdSeconds !== undefined ? { holdSeconds: o.holdSeconds } : {}),
       ...(o.onLog ? { onLog: o.onLog } : {}),
     });
+    const servers = (await store.servers.list()).filter((s) => s.enabled).map((s) => s.name);
     return {
       gateway,
       tokenFile,
+      servers,
       async close() {
         await gateway.close().catch(() => undefined);
         await runtime.close().catch(() => undefined);
@@ -136,6 +140,7 @@ export async function runServe(argv: string[], io: CliIo, until: () => Promise<u
   const { gateway } = running;
   io.stdout(`CapFence gateway: ${gateway.url}\n`);
   io.stdout(`Endpoints: ${gateway.url}/mcp/<server> (configure servers with \`capfence servers add\`)\n`);
+  for (const name of running.servers) io.stdout(`  ${name}: ${gateway.endpoint(name)}\n`);
   // The token never goes to output unless asked: logs get copied to places a password should not.
   io.stdout(bool(args, 'print-token') ? `Token: ${gateway.token}\n` : `Token: in ${running.tokenFile} (send \`Authorization: Bearer <token>\`)\n`);
   io.stdout('Press Ctrl+C to stop.\n');

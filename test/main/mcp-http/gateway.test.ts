@@ -187,6 +187,18 @@ describe('the local gateway', () => {
     await expect(client.listTools()).rejects.toThrow();
   });
 
+  it('survives upstreams that cannot start or die at once, answering an error', async () => {
+    expect((await store.servers.upsert({ name: 'missing', kind: 'stdio', command: [join(t.home, 'no-such-program')] })).ok).toBe(true);
+    const missing = await raw({ path: '/mcp/missing', headers: mcpHeaders(), body: INIT });
+    expect(missing.status).toBe(502);
+    expect(missing.body).toContain('cannot start server `missing`');
+    expect((await store.servers.upsert({ name: 'dies', kind: 'stdio', command: [process.execPath, '-e', 'process.exit(3)'] })).ok).toBe(true);
+    await expect(connect('dies')).rejects.toThrow();
+    await expect.poll(() => gw.sessions().filter((s) => s.server === 'dies' || s.server === 'missing').length, { timeout: 5000 }).toBe(0);
+    const client = await connect('everything');
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
   it('ends a session and its upstream on DELETE', async () => {
     const client = await connect('everything');
     const transport = client.transport as StreamableHTTPClientTransport;

@@ -48,6 +48,7 @@ describe('capfence serve', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     if (process.platform !== 'win32') expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(io.out()).toContain(`Token: in ${tokenFile}`);
+    expect(io.out()).toContain(`  everything: ${url}/mcp/everything`);
     expect(io.out() + io.err()).not.toContain(token);
     expect(await echoThrough(url, token)).toContain('served');
     stop();
