@@ -293,6 +293,8 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // A session that finished initializing while the others were closing.
+      await Promise.allSettled([...sessions.keys()].map(endSession));
     },
   };
 }
