@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type AppError, type Result } from '../../shared/result.js';
@@ -14,6 +14,16 @@ export function capfenceBin(from = dirname(fileURLToPath(import.meta.url))): str
     const up = dirname(dir);
     if (up === dir) throw new Error('cannot find `bin/capfence.js` above the capfence package');
     dir = up;
+  }
+}
+
+/** The file a path names, following symlinks (dotfile managers link configs), or the path itself if absent. */
+function target(configPath: string): string {
+  const abs = resolve(configPath);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
   }
 }
 
@@ -40,7 +50,7 @@ export interface InstallOutcome {
  * backup, so restore always returns the file as it was before CapFence touched it.
  */
 export function installClientConfig(configPath: string, launcher: GatewayLauncher): Result<InstallOutcome> {
-  const path = resolve(configPath);
+  const path = target(configPath);
   const backupPath = backupPathOf(path);
   let original: Buffer;
   try {
@@ -66,7 +76,7 @@ export function installClientConfig(configPath: string, launcher: GatewayLaunche
 
 /** Puts back the bytes saved by the first install and removes the backup. */
 export function restoreClientConfig(configPath: string): Result<{ configPath: string; backupPath: string }> {
-  const path = resolve(configPath);
+  const path = target(configPath);
   const backupPath = backupPathOf(path);
   let saved: Buffer;
   try {

@@ -1,6 +1,6 @@
 // Environment: node. Real files in temp folders; the CLI in-process; the wrapped command line is
 // spawned for real (the built CLI) with an SDK client over stdio.
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -106,6 +106,20 @@ describe('capfence clients install / restore', () => {
     expect((await cli(t, ['clients', 'install', '--client', 'cursor', '--config', join(t.home, 'missing.json'), '--policy', t.policy])).code).toBe(1);
     expect((await cli(t, ['clients', 'install', '--client', 'vscode', '--config', t.config])).code).toBe(2);
     expect((await cli(t, ['clients', 'install', '--config', t.config])).code).toBe(2);
+  });
+
+  it('follows a symlinked config, rewriting and restoring the file it points to', async () => {
+    if (process.platform === 'win32') return;
+    const t = setup('cursor-mcp.min.json');
+    const link = join(t.home, 'linked.json');
+    symlinkSync(t.config, link);
+    expect((await cli(t, ['clients', 'install', '--client', 'cursor', '--config', link, '--policy', t.policy])).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(existsSync(`${t.config}.capfence-backup`)).toBe(true);
+    expect(parse(link).mcpServers['everything']?.args[1]).toBe('gateway');
+    expect((await cli(t, ['clients', 'restore', '--client', 'cursor', '--config', link])).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(t.config).equals(t.original)).toBe(true);
   });
 
   it('knows each client config path per OS and what counts as wrapped', () => {
