@@ -221,6 +221,11 @@ export async function startLocalGateway(opts: LocalGatewayOptions): Promise<Loca
       req.resume();
       return sendError(res, 405, `method ${method} not allowed`, -32000, { allow: 'GET, POST, DELETE' });
     }
+    // Checked before the body is read or any upstream starts: a form post is never an MCP message.
+    if (method === 'POST' && !/^application\/json[ \t]*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return sendError(res, 415, 'Unsupported Media Type: Content-Type must be application/json');
+    }
     const sid = req.headers['mcp-session-id'];
     const body = method === 'POST' ? await readJson(req, maxBody) : undefined;
     if (typeof sid !== 'string') {

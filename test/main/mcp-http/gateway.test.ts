@@ -171,6 +171,7 @@ describe('the local gateway', () => {
     expect((await raw({ headers: { ...mcpHeaders(), 'mcp-session-id': 'made-up' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) })).status).toBe(404);
     expect((await raw({ headers: mcpHeaders(), body: JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) }) })).status).toBe(413);
     expect((await raw({ method: 'PUT', headers: mcpHeaders(), body: INIT })).status).toBe(405);
+    expect((await raw({ headers: { ...mcpHeaders(), 'content-type': 'text/plain' }, body: INIT })).status).toBe(415);
     const client = await connect('everything');
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
   });
