@@ -52,6 +52,7 @@ export function idOfInvalid(value: unknown): { id: RequestId | undefined; hadMet
   const id = o['id'];
   return {
     id: typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id)) ? id : undefined,
-    hadMethod: typeof o['method'] === 'string',
+    // A `method` of any type marks a request (or notification), however broken.
+    hadMethod: 'method' in o,
   };
 }
