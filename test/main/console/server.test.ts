@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createConsoleApi } from '../../../shared/ipc/client.js';
 import type { ConsoleApi } from '../../../shared/ipc/contract.js';
@@ -210,6 +210,24 @@ describe('WebSocket bridge', () => {
     const r = await api['approvals:approve']({ ids: [pending], reason: 'ok' });
     expect(r.ok && r.value[0]?.approval?.status).toBe('approved');
     expect(await seen).toEqual([`${pending}:approved`]);
+  });
+
+  it('the renderer transport reconnects after the server restarts, failing in-flight requests and sending queued ones', async () => {
+    const { h, server } = await setup();
+    const { api, transport } = rendererApi(server);
+    expect((await api['session:info']({})).ok).toBe(true);
+    const statuses: string[] = [];
+    transport.onStatus((s) => statuses.push(s));
+    await server.close();
+    await vi.waitFor(() => expect(transport.status).not.toBe('open'), { timeout: 2000, interval: 10 });
+    // Asked while disconnected: queued, sent once the bridge is back.
+    const queued = api['session:info']({});
+    const again = await startConsoleServer({ service: h.service, staticDir, port: server.port, token: server.token });
+    cleanups.push(() => again.close());
+    expect(await queued).toMatchObject({ ok: true, value: { user: 'alice' } });
+    expect(transport.status).toBe('open');
+    expect(statuses).toContain('closed');
+    expect(statuses.at(-1)).toBe('open');
   });
 
   it('pushes an approval created by an agent in another process within 200 ms', async () => {
