@@ -21,6 +21,8 @@ export interface ConsoleServerOptions {
   staticDir: string;
   /** The session token (a fresh random one by default). */
   token?: string;
+  /** Largest request frame accepted; bigger ones close the socket (default `MAX_FRAME_BYTES`). */
+  maxFrameBytes?: number;
 }
 
 export interface ConsoleServer {
@@ -30,9 +32,6 @@ export interface ConsoleServer {
   token: string;
   close(): Promise<void>;
 }
-
-/** Frames larger than this close the socket (ws enforces it before buffering more). */
-const MAX_SOCKET_PAYLOAD = MAX_FRAME_BYTES * 2;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -112,7 +111,9 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
   };
 
   const http = createServer(serveStatic);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_PAYLOAD, perMessageDeflate: false });
+  const maxFrame = opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+  // ws refuses a bigger frame before buffering it (close 1009); parseClientFrame re-checks decoded text.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrame, perMessageDeflate: false });
   const clients = new Set<WebSocket>();
 
   const refuseUpgrade = (socket: Duplex, status: number, text: string) => {
@@ -146,7 +147,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return send(ws, encodeResponse(null, { ok: false, error: { code: 'BAD_REQUEST', message: 'binary frames are not accepted' } }));
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      const frame = parseClientFrame(text);
+      const frame = parseClientFrame(text, maxFrame);
       if (!frame.ok) return send(ws, encodeResponse(frame.error.id, { ok: false, error: frame.error.error }));
       const { id, channel, payload } = frame.value;
       void opts.service.handle(channel, payload).then(

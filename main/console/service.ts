@@ -209,7 +209,11 @@ export function createConsoleService(opts: ConsoleServiceOptions): ConsoleServic
   if (policyPath) watchFile(policyPath, { interval: opts.policyPollMs ?? 250, persistent: false }, onPolicyFile);
 
   // Changes from every process (CLI, gateways, libraries, this console) arrive through the store's feed.
-  const stopWatch = store.changes.watch((changes: Change[]) => void forward(changes).catch(() => undefined));
+  // Batches are forwarded one after another, so a row's events reach the UI in the order it changed.
+  let forwarding: Promise<void> = Promise.resolve();
+  const stopWatch = store.changes.watch((changes: Change[]) => {
+    forwarding = forwarding.then(() => forward(changes)).catch(() => undefined);
+  });
   async function forward(changes: Change[]): Promise<void> {
     const approvalIds = new Set<string>();
     const grantIds = new Set<string>();

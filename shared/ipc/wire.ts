@@ -32,8 +32,12 @@ export interface WireEvent {
 
 export type ServerFrame = WireResponse | WireEvent;
 
-/** Default cap on one frame's size, in bytes (a policy draft of 4 MiB plus room). */
-export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/**
+ * Default cap on one request frame, in bytes: the contract's largest request (a pasted 64 MiB
+ * trace for `policy:replay`) after JSON escaping. Only sockets that passed the token check get
+ * this far.
+ */
+export const MAX_FRAME_BYTES = 96 * 1024 * 1024;
 
 const eventSet: ReadonlySet<string> = new Set(eventChannels);
 

@@ -178,12 +178,15 @@ describe('WebSocket bridge', () => {
   });
 
   it('closes a socket that sends an oversized frame, and the server lives on', async () => {
-    const { server } = await setup();
+    const h = harness();
+    cleanups.push(() => h.close());
+    const server = await startConsoleServer({ service: h.service, staticDir, maxFrameBytes: 1024 * 1024 });
+    cleanups.push(() => server.close());
     const { ws } = await connect(bridge(server), { origin: origin(server) });
     if (!ws) throw new Error('not connected');
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     ws.on('error', () => undefined);
-    ws.send('x'.repeat(17 * 1024 * 1024));
+    ws.send('x'.repeat(2 * 1024 * 1024));
     expect(await closed).toBe(1009);
     const again = await connect(bridge(server), { origin: origin(server) });
     expect(again.ws).toBeDefined();
