@@ -35,16 +35,27 @@ export interface StdioGatewayOptions {
 
 const LAUNCHERS = new Set(['node', 'nodejs', 'npx', 'npm', 'pnpm', 'bunx', 'bun', 'deno', 'python', 'python3', 'uv', 'uvx', 'pipx', 'docker', 'sh', 'bash', 'env']);
 
-/** A server name from its command line: the script or package after a launcher, else the program. */
+const GENERIC = new Set(['index', 'main', 'cli', 'server', 'bin', 'dist', 'build', 'lib', 'src', 'out']);
+
+/**
+ * A server name from its command line: the script or package after a launcher, else the
+ * program; a generic file name (`dist/index.js`) gives way to its package or folder name.
+ */
 export function serverNameFromCommand(command: readonly string[]): string {
   const prog = basename(command[0] ?? 'server');
-  const strip = (s: string) => {
-    const b = basename(s.replace(/@[^/@]*$/, '').replace(/^@[^/]+\//, ''));
-    return b.slice(0, b.length - extname(b).length) || b;
+  const name = (s: string): string => {
+    const clean = s.replace(/@[^/@]*$/, '');
+    const parts = clean.split(/[\\/]/).filter((p) => p !== '');
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const part = parts[i] as string;
+      const stem = part.slice(0, part.length - extname(part).length) || part;
+      if (!GENERIC.has(stem) && !part.startsWith('@') && part !== 'node_modules') return stem;
+    }
+    return 'server';
   };
-  if (!LAUNCHERS.has(prog.replace(/\.exe$/, ''))) return strip(prog);
+  if (!LAUNCHERS.has(prog.replace(/\.exe$/, ''))) return name(command[0] ?? 'server');
   const target = command.slice(1).find((a) => !a.startsWith('-') && a !== 'run' && a !== 'exec');
-  return target ? strip(target) : strip(prog);
+  return target ? name(target) : name(prog);
 }
 
 /**
