@@ -20,7 +20,10 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDialogElement | null>(null);
   useEffect(() => {
     const d = ref.current;
-    if (d && !d.open && typeof d.showModal === 'function') d.showModal();
+    if (!d || d.open) return;
+    // Where showModal is missing (older engines, jsdom) the dialog still opens, just not modal.
+    if (typeof d.showModal === 'function') d.showModal();
+    else d.setAttribute('open', '');
   }, []);
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="shortcuts-title" onClose={onClose} onCancel={onClose}>

@@ -6,7 +6,7 @@ import { formatTimestamp } from '../../lib/time.js';
 import { loadOlderAudit } from '../../state/audit-loader.js';
 import { useConsole } from '../../state/store.js';
 
-export const AUDIT_ROW_HEIGHT = 44;
+export const AUDIT_ROW_HEIGHT = 50;
 /** Rows from the end at which the next page is fetched, so scrolling rarely waits. */
 const PREFETCH_ROWS = 40;
 
@@ -69,11 +69,20 @@ export function AuditList({ entries, loading, hasMore }: { entries: readonly Aud
           const selected = e.seq === selectedSeq;
           return (
             <div key={e.seq} id={auditRowId(e.seq)} role="option" aria-selected={selected} className={`audit-row${selected ? ' is-current' : ''}`} style={{ transform: `translateY(${item.start}px)`, height: AUDIT_ROW_HEIGHT }} onClick={() => select(e.seq)}>
-              <span className="mono muted seq">#{e.seq}</span>
-              <span className={`verdict verdict-${e.decision}`}>{e.decision.replace('_', ' ')}</span>
-              <span className="mono cap truncate">{e.capability}</span>
-              <span className="truncate actor">{e.actor}</span>
-              <span className="muted small time">{formatTimestamp(e.at)}</span>
+              <span className={`verdict verdict-${e.decision}`}>{e.decision === 'require_approval' ? 'approval' : e.decision}</span>
+              <div className="audit-row-main">
+                <div className="audit-row-line">
+                  <span className="mono cap truncate">{e.capability}</span>
+                  <span className="muted small time">{formatTimestamp(e.at)}</span>
+                </div>
+                <div className="audit-row-line muted small">
+                  <span className="truncate">
+                    {e.actor} · <span className="mono">{e.tool}</span>
+                    {e.kind !== 'decision' ? ` · ${e.kind}` : ''}
+                  </span>
+                  <span className="mono seq">#{e.seq}</span>
+                </div>
+              </div>
             </div>
           );
         })}

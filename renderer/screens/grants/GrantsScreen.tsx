@@ -108,7 +108,7 @@ function GrantRow({ grant: g, now }: { grant: GrantView; now: number }) {
         {confirming ? (
           <span className="confirm">
             <span>Revoke?</span>
-            <button type="button" className="btn btn-deny btn-small" disabled={busy} onClick={() => void revoke()}>
+            <button type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => void revoke()}>
               Revoke
             </button>
             <button type="button" className="btn btn-small" onClick={() => setConfirming(false)}>

@@ -57,8 +57,10 @@ export function PolicyCodeEditor({ value, onChange, diagnostics, file, goTo }: P
           yaml(),
           syntaxHighlighting(highlight),
           lintGutter(),
+          EditorView.lineWrapping,
           theme,
-          EditorView.contentAttributes.of({ 'aria-label': 'Policy YAML' }),
+          // tabindex makes the editable region count as keyboard-reachable for the scroller around it.
+          EditorView.contentAttributes.of({ 'aria-label': 'Policy YAML', tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChangeRef.current(u.state.doc.toString());
           }),

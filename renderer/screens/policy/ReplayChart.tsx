@@ -6,10 +6,10 @@ const LABEL = { allow: 'allow', require_approval: 'approval', deny: 'deny' } as 
 /** Before/after counts per decision as paired bars (inline SVG: no chart library, no network). */
 export function ReplayChart({ result }: { result: ReplayResult }) {
   const max = Math.max(1, ...DECISIONS.flatMap((d) => [result.before[d], result.after[d]]));
-  const W = 360;
+  const W = 420;
   const rowH = 30;
   const labelW = 78;
-  const barMax = W - labelW - 48;
+  const barMax = W - labelW - 96;
   const H = DECISIONS.length * rowH + 8;
   return (
     <figure className="replay-chart">

@@ -86,7 +86,7 @@ export function ReplayPanel({ draft, canRun }: { draft: string; canRun: boolean 
               <span className="ok-text">no decision changes.</span>
             ) : (
               <>
-                <strong>{changes.length}</strong> change{changes.length === 1 ? 's' : ''}
+                <strong>{changes.length}</strong> change{changes.length === 1 ? '' : 's'}
                 {newlyAllowed > 0 && <span className="error-text">, {newlyAllowed} newly allowed</span>}.
               </>
             )}
@@ -102,35 +102,42 @@ export function ReplayPanel({ draft, canRun }: { draft: string; canRun: boolean 
             </ul>
           )}
           {changes.length > 0 && (
-            <table className="table table-compact replay-changes">
-              <caption className="visually-hidden">Events whose decision changes, newly allowed first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Capability</th>
-                  <th scope="col">Before → after</th>
-                  <th scope="col">Now decided by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {changes.slice(0, 500).map((c) => (
-                  <tr key={`${c.ref}`} className={`change-${changeKind(c)}`}>
-                    <td className="mono">{c.ref}</td>
-                    <td>{c.actor}</td>
-                    <td className="mono">{c.capability}</td>
-                    <td>
-                      <span className={`verdict verdict-${c.before}`}>{c.before.replace('_', ' ')}</span> → <span className={`verdict verdict-${c.after}`}>{c.after.replace('_', ' ')}</span>
-                    </td>
-                    <td className="mono small">{c.afterRule ?? c.afterReason}</td>
+            <div className="table-wrap">
+              <table className="table table-compact replay-changes">
+                <caption className="visually-hidden">Events whose decision changes, newly allowed first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Before → after</th>
+                    <th scope="col">Now decided by</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {changes.slice(0, 500).map((c) => (
+                    <tr key={`${c.ref}`} className={`change-${changeKind(c)}`}>
+                      <td className="mono">{c.ref}</td>
+                      <td>
+                        <span className="mono cap-strong">{c.capability}</span>
+                        <span className="block small actor-line">{c.actor}</span>
+                      </td>
+                      <td className="nowrap">
+                        <DecisionBadge d={c.before} /> → <DecisionBadge d={c.after} />
+                      </td>
+                      <td className="mono small">{c.afterRule ?? c.afterReason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           {changes.length > 500 && <p className="muted small">Showing the first 500 of {changes.length} changes.</p>}
         </div>
       )}
     </div>
   );
+}
+
+function DecisionBadge({ d }: { d: 'allow' | 'deny' | 'require_approval' }) {
+  return <span className={`verdict verdict-${d}`}>{d === 'require_approval' ? 'approval' : d}</span>;
 }

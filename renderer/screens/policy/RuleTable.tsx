@@ -63,17 +63,23 @@ export function RuleTable({ table, onAdd, onUpdate, onRemove, onMove, onGoTo }: 
                       />
                     ) : (
                       <div className="rule-row">
-                        <button type="button" className="rule-name mono" onClick={() => onGoTo(r.line)} title={`Go to line ${r.line}`}>
-                          {key}
-                        </button>
-                        <span className="rule-cap mono">{r.capability || <em className="muted">no capability</em>}</span>
-                        <span className="rule-conds">
-                          {Object.entries(r.conditions).map(([k, v]) => (
-                            <span key={k} className="chip mono">
-                              {k}: {formatConditionValue(v)}
-                            </span>
-                          ))}
-                        </span>
+                        <div className="rule-main">
+                          <div className="rule-title">
+                            <span className="rule-cap mono">{r.capability || <em className="muted">no capability</em>}</span>
+                            <button type="button" className="rule-name mono" onClick={() => onGoTo(r.line)} title={`Go to line ${r.line}`}>
+                              {key} · line {r.line}
+                            </button>
+                          </div>
+                          {Object.keys(r.conditions).length > 0 && (
+                            <div className="rule-conds">
+                              {Object.entries(r.conditions).map(([k, v]) => (
+                                <span key={k} className="chip mono">
+                                  {k}: {formatConditionValue(v)}
+                                </span>
+                              ))}
+                            </div>
+                          )}
+                        </div>
                         <span className="rule-actions">
                           <button type="button" className="icon-btn" disabled={i === 0} onClick={() => onMove(r, -1)} aria-label={`Move ${key} up`}>
                             ↑
