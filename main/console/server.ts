@@ -11,6 +11,7 @@ import { consoleCsp, mimeType, resolveStatic } from './static.js';
 
 export { consoleCsp, resolveStatic } from './static.js';
 
+/** What `startConsoleServer` needs: the service to expose and the built renderer to serve. */
 export interface ConsoleServerOptions {
   service: ConsoleService;
   /** 0 or absent: any free port. */
@@ -25,6 +26,7 @@ export interface ConsoleServerOptions {
   maxFrameBytes?: number;
 }
 
+/** A running loopback console server. */
 export interface ConsoleServer {
   /** `http://127.0.0.1:<port>/#token=<token>`: what the user opens. */
   url: string;

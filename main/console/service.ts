@@ -40,6 +40,7 @@ export type ConsoleHandlers = { [C in RequestChannel]: (req: ParsedRequestOf<C>)
 /** A pushed event, as the transports forward it. */
 export type ConsoleEventListener = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
 
+/** What the console service runs on: the shared store, the policy file and who decides. */
 export interface ConsoleServiceOptions {
   store: Store;
   /** The active policy file (`policy:save` writes it); null when the console runs without one. */
@@ -56,6 +57,7 @@ export interface ConsoleServiceOptions {
   policyPollMs?: number;
 }
 
+/** The console's main side, independent of the transport that carries it. */
 export interface ConsoleService {
   readonly handlers: ConsoleHandlers;
   /**

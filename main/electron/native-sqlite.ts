@@ -6,6 +6,7 @@ import { dirname, join, relative, sep } from 'node:path';
 /** Runs a command to completion; rejects with its output on failure. */
 export type Runner = (command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<void>;
 
+/** Where and for which Electron the binding is built. */
 export interface ElectronSqliteOptions {
   /** `$CAPFENCE_HOME`: the build lands in `native/electron-<abi>/`. */
   home: string;

@@ -19,10 +19,13 @@ export interface SocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null;
 }
 
+/** Opens a socket to a URL. */
 export type SocketFactory = (url: string) => SocketLike;
 
+/** The bridge connection's state. */
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 
+/** The WebSocket transport, with its connection state for the UI. */
 export interface WsTransport extends ConsoleTransport {
   /** The connection's state; the UI shows it and refetches its lists after a reconnect. */
   readonly status: ConnectionStatus;
@@ -31,6 +34,7 @@ export interface WsTransport extends ConsoleTransport {
   close(): void;
 }
 
+/** Where and how to connect (defaults fit the browser console). */
 export interface WsTransportOptions {
   /** Full `ws://…/ws?token=…` URL; by default built from the page's location and the session token. */
   url?: string;

@@ -11,6 +11,7 @@ import { eventChannels, isRequestChannel, type ConsoleError, type ConsoleResult,
 /** A request id: the client's counter, or a short string. */
 export type WireId = number | string;
 
+/** client → server: one request. */
 export interface WireRequest {
   t: 'req';
   id: WireId;
@@ -18,18 +19,21 @@ export interface WireRequest {
   payload: unknown;
 }
 
+/** server → client: the answer to request `id`. */
 export interface WireResponse {
   t: 'res';
   id: WireId | null;
   result: ConsoleResult<unknown>;
 }
 
+/** server → client: a pushed contract event. */
 export interface WireEvent {
   t: 'evt';
   event: EventChannel;
   payload: unknown;
 }
 
+/** Any frame the server sends. */
 export type ServerFrame = WireResponse | WireEvent;
 
 /**

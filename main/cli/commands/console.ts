@@ -42,6 +42,7 @@ export function resolveConsolePolicy(given: string | undefined, io: Pick<CliIo, 
   return { path, created: true };
 }
 
+/** What `startConsole` runs on. */
 export interface StartConsoleOptions {
   policyPath: string;
   dbPath: string;
