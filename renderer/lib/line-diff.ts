@@ -38,7 +38,8 @@ export function lineDiff(oldText: string, newText: string): DiffLine[] {
         out.push({ kind: 'same', text: am[i]!, oldNo: head + i + 1, newNo: head + j + 1 });
         i++;
         j++;
-      } else if (j < m && (i >= n || lcs[i * w + j + 1]! >= lcs[(i + 1) * w + j]!)) {
+      } else if (j < m && (i >= n || lcs[i * w + j + 1]! > lcs[(i + 1) * w + j]!)) {
+        // On a tie the removal is shown first, as `diff` and git do.
         out.push({ kind: 'add', text: bm[j]!, oldNo: null, newNo: head + j + 1 });
         j++;
       } else {

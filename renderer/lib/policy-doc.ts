@@ -67,7 +67,8 @@ function edit(text: string, fn: (doc: Document) => void): string {
   if (doc.errors.length > 0) throw new Error('cannot edit rules while the YAML has errors');
   if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   fn(doc);
-  return doc.toString({ lineWidth: 0 });
+  // No padding inside flow collections: `["a"]` stays as written rather than becoming `[ "a" ]`.
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 function sectionItems(doc: Document, section: TableSection): unknown[] {

@@ -18,6 +18,8 @@ export interface PolicyEditorSlice {
   activeText: string;
   activeHash: string | null;
   draft: string;
+  /** The version the draft was started from; saving sends it, so a change made elsewhere is a conflict, not lost. */
+  draftBaseHash: string | null;
   /** The active policy changed elsewhere while this draft had edits. */
   activeChangedElsewhere: boolean;
   /** Diagnostics from `policy:check` (used when the draft has `extends`); null when not asked. */
@@ -29,6 +31,10 @@ export interface PolicyEditorSlice {
   loadActive: (p: { path: string | null; text: string; hash: string | null }) => void;
   setDraft: (text: string) => void;
   discard: () => void;
+  /** After a save: the draft is now the active version. */
+  markSaved: (p: { path: string; text: string; hash: string }) => void;
+  /** Keeps the draft after reviewing a change made elsewhere: it will replace that newer version. */
+  rebaseDraft: () => void;
   setServerDiagnostics: (d: readonly DiagnosticView[] | null) => void;
   setTryEvent: (patch: Partial<TryEventInput>) => void;
   setReplay: (patch: Partial<PolicyEditorSlice['replay']>) => void;
@@ -43,6 +49,7 @@ export function createPolicyEditorSlice(set: SetConsole, get: GetConsole): Polic
     activeText: '',
     activeHash: null,
     draft: '',
+    draftBaseHash: null,
     activeChangedElsewhere: false,
     serverDiagnostics: null,
     tryEvent: { capability: 'payment.transfer', actor: 'agent-1', environment: 'production', payload: '{\n  "amount": 5000\n}' },
@@ -53,10 +60,13 @@ export function createPolicyEditorSlice(set: SetConsole, get: GetConsole): Polic
       const p = get().policyEditor;
       const dirty = p.loaded && p.draft !== p.activeText;
       // A draft with edits is never overwritten by a change made elsewhere: the user is told instead.
-      patch({ loaded: true, path, activeText: text, activeHash: hash, draft: dirty ? p.draft : text, activeChangedElsewhere: dirty && hash !== p.activeHash });
+      if (dirty) patch({ loaded: true, path, activeText: text, activeHash: hash, activeChangedElsewhere: p.activeChangedElsewhere || hash !== p.draftBaseHash });
+      else patch({ loaded: true, path, activeText: text, activeHash: hash, draft: text, draftBaseHash: hash, activeChangedElsewhere: false });
     },
     setDraft: (draft) => patch({ draft }),
-    discard: () => patch({ draft: get().policyEditor.activeText, activeChangedElsewhere: false, saveError: null }),
+    discard: () => patch({ draft: get().policyEditor.activeText, draftBaseHash: get().policyEditor.activeHash, activeChangedElsewhere: false, saveError: null }),
+    markSaved: ({ path, text, hash }) => patch({ path, activeText: text, activeHash: hash, draftBaseHash: hash, activeChangedElsewhere: false, saveError: null }),
+    rebaseDraft: () => patch({ draftBaseHash: get().policyEditor.activeHash, activeChangedElsewhere: false, saveError: null }),
     setServerDiagnostics: (serverDiagnostics) => patch({ serverDiagnostics }),
     setTryEvent: (t) => patch({ tryEvent: { ...get().policyEditor.tryEvent, ...t } }),
     setReplay: (r) => patch({ replay: { ...get().policyEditor.replay, ...r } }),

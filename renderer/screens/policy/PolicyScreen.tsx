@@ -55,13 +55,13 @@ export function PolicyScreen() {
     const pe = useConsole.getState().policyEditor;
     pe.setSaving(true);
     const text = pe.draft;
-    const res = await api['policy:save']({ text, baseHash: pe.activeHash });
+    const res = await api['policy:save']({ text, baseHash: pe.draftBaseHash });
     if (!res.ok) {
       const why = res.error.code === 'CONFLICT' ? 'the active policy changed since you opened it; compare, then save again' : res.error.message;
       return useConsole.getState().policyEditor.setSaving(false, why);
     }
     useConsole.getState().policyEditor.setSaving(false);
-    useConsole.getState().policyEditor.loadActive({ path: res.value.path, text, hash: res.value.hash });
+    useConsole.getState().policyEditor.markSaved({ path: res.value.path, text, hash: res.value.hash });
     useConsole.getState().ui.announce(`Policy saved as version ${res.value.hash.slice(0, 12)}`);
   };
 
@@ -86,9 +86,15 @@ export function PolicyScreen() {
         </button>
       </header>
       {activeChangedElsewhere && (
-        <p className="banner banner-warn" role="status">
-          The active policy was changed elsewhere while you edit. Compare before saving, or discard your draft to load it.
-        </p>
+        <div className="banner banner-warn banner-row" role="status">
+          <span>The active policy was changed elsewhere while you edited. Compare your draft with it, then keep your draft or discard it to load the new version.</span>
+          <button type="button" className="btn btn-small" onClick={() => setComparing(true)}>
+            Compare
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => useConsole.getState().policyEditor.rebaseDraft()}>
+            Keep my draft
+          </button>
+        </div>
       )}
       {saveError && (
         <p className="banner banner-error" role="alert">
