@@ -51,9 +51,11 @@ const showWindow = () => {
 
 async function startDesktop(): Promise<Desktop> {
   const home = capfenceHome(env);
-  // Electron's ABI differs from Node's: use (building once) a binding of our own under $CAPFENCE_HOME.
+  // Electron's ABI differs from Node's. A packaged app ships better-sqlite3 rebuilt for Electron
+  // (and its run-as-node fuse is off, so it could not run node-gyp anyway); a development run
+  // uses node_modules' Node build, so it builds (once) a binding of its own under $CAPFENCE_HOME.
   const electronVersion = process.versions.electron;
-  const nativeBinding = electronVersion ? await ensureElectronSqlite({ home, abi: process.versions.modules, electronVersion }) : undefined;
+  const nativeBinding = electronVersion && !app.isPackaged ? await ensureElectronSqlite({ home, abi: process.versions.modules, electronVersion }) : undefined;
   const policy = resolveConsolePolicy(argValue('--policy'), { cwd: process.cwd(), env });
   const loaded = loadPolicyForRuntime(policy.path);
   const store = openStore(argValue('--db') ?? defaultDbPath(env), { env, ...(nativeBinding ? { nativeBinding } : {}) });

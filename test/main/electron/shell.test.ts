@@ -108,6 +108,7 @@ const fx = vi.hoisted(() => {
   }
   const electron = {
     app: {
+      isPackaged: false,
       requestSingleInstanceLock: () => true,
       whenReady: () => Promise.resolve(),
       on,
