@@ -20,11 +20,9 @@ export function AuditScreen() {
   );
   const first = useRef(true);
   useEffect(() => {
-    // The first page is loaded by the bindings at start; re-query only when the filter changes.
+    // The bindings load the first page at start; re-query only when the filter changes.
     if (first.current) {
       first.current = false;
-      if (useConsole.getState().audit.entries.length > 0) return;
-      void loadAuditFirstPage(api);
       return;
     }
     const t = setTimeout(() => void loadAuditFirstPage(api), FILTER_DEBOUNCE_MS);
