@@ -1,10 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { entryHash, HASHED_COLUMNS } from './audit-log.js';
+import { openReadOnly, verifyAuditLog, type VerifyOptions } from './verify.js';
 
 /** One slice of the chain to check, as `verifyAuditLogAsync` hands it out. */
 export interface SliceTask {
+  mode: 'slice';
   dbPath: string;
+  nativeBinding?: string;
   fromSeq: number;
   toSeq: number;
   /** Seqs whose stored hash a checkpoint vouches for. */
@@ -27,7 +29,7 @@ type RawRow = [number, number, string, string, string, string, string, number, s
  * the caller back to the sequential pass, which names every break precisely.
  */
 function checkSlice(task: SliceTask): SliceResult {
-  const db = new Database(task.dbPath, { readonly: true, fileMustExist: true });
+  const db = openReadOnly(task.dbPath, task.nativeBinding);
   try {
     const wanted = new Set(task.checkpointSeqs);
     const hashAt: [number, string][] = [];
@@ -59,4 +61,21 @@ function checkSlice(task: SliceTask): SliceResult {
   }
 }
 
-if (parentPort && workerData) parentPort.postMessage({ result: checkSlice(workerData as SliceTask) });
+/** The whole sequential pass, off the caller's thread. */
+interface FullTask {
+  mode: 'full';
+  dbPath: string;
+  opts: Omit<VerifyOptions, 'onProgress'>;
+}
+
+const task = workerData as SliceTask | FullTask | undefined;
+if (parentPort && task?.mode === 'slice') parentPort.postMessage({ result: checkSlice(task) });
+if (parentPort && task?.mode === 'full') {
+  const port = parentPort;
+  try {
+    const report = verifyAuditLog(task.dbPath, { ...task.opts, onProgress: (done, total) => port.postMessage({ done, total }) });
+    port.postMessage({ report });
+  } catch (e) {
+    port.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  }
+}

@@ -34,6 +34,13 @@ export interface VerifyOptions {
   /** Where our keys and external checkpoints live (default `$CAPFENCE_HOME`). */
   home: string;
   onProgress?: (done: number, total: number) => void;
+  /** better-sqlite3's native binding to load (the Electron-ABI build inside the desktop app). */
+  nativeBinding?: string;
+}
+
+/** Read-only, never creating: verification must not change the file it checks. */
+export function openReadOnly(path: string, nativeBinding: string | undefined): Database.Database {
+  return new Database(path, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
 }
 
 type RawRow = [number, number, string, string, string, string, string, number, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string, string, string];
@@ -67,7 +74,7 @@ const toFields = (r: RawRow, seq = r[0]) => ({
  */
 export function verifyAuditLog(dbPath: string, opts: VerifyOptions): VerifyReport {
   const abs = resolve(dbPath);
-  const db = new Database(abs, { readonly: true, fileMustExist: true });
+  const db = openReadOnly(abs, opts.nativeBinding);
   try {
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
     if (!tables.has('audit_entries') && tables.has('audit_events')) return verifyLegacyLog(db, opts);
@@ -91,18 +98,28 @@ const PARALLEL_MIN_ENTRIES = 100_000;
  */
 export async function verifyAuditLogAsync(dbPath: string, opts: VerifyOptions & { workers?: number; parallelMinEntries?: number }): Promise<VerifyReport> {
   const abs = resolve(dbPath);
-  const db = new Database(abs, { readonly: true, fileMustExist: true });
+  const db = openReadOnly(abs, opts.nativeBinding);
+  const workerFile = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
+  // The sequential pass (small logs, the original's logs, or any break to name) also leaves the
+  // event loop free when the built worker is there: the console keeps answering meanwhile.
+  const sequential = (): Promise<VerifyReport> | VerifyReport => (existsSync(workerFile) ? verifyInWorker(workerFile, abs, opts) : verifyAuditLog(abs, opts));
   try {
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (!tables.has('audit_entries')) return verifyAuditLog(abs, opts);
+    if (!tables.has('audit_entries')) return await sequential();
     const [min, max, count] = db.prepare('SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM audit_entries').raw().get() as [number, number, number];
-    const workerFile = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
     const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));
-    if (count < (opts.parallelMinEntries ?? PARALLEL_MIN_ENTRIES) || workers < 2 || min !== 1 || max !== count || !existsSync(workerFile)) return verifyOurs(db, abs, opts);
+    if (count < (opts.parallelMinEntries ?? PARALLEL_MIN_ENTRIES) || workers < 2 || min !== 1 || max !== count || !existsSync(workerFile)) return await sequential();
 
     const checkpointSeqs = db.prepare('SELECT seq FROM audit_checkpoints').pluck().all() as number[];
     const size = Math.ceil(max / workers);
-    const tasks: SliceTask[] = Array.from({ length: workers }, (_, i) => ({ dbPath: abs, fromSeq: i * size + 1, toSeq: Math.min(max, (i + 1) * size), checkpointSeqs })).filter((t) => t.fromSeq <= t.toSeq);
+    const tasks: SliceTask[] = Array.from({ length: workers }, (_, i) => ({
+      mode: 'slice' as const,
+      dbPath: abs,
+      fromSeq: i * size + 1,
+      toSeq: Math.min(max, (i + 1) * size),
+      checkpointSeqs,
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    })).filter((t) => t.fromSeq <= t.toSeq);
     let done = 0;
     const slices = await Promise.all(
       tasks.map(
@@ -131,12 +148,27 @@ export async function verifyAuditLogAsync(dbPath: string, opts: VerifyOptions & 
     }
     // New entries appended meanwhile would make the checkpoints look ahead of the chain.
     const nowMax = db.prepare('SELECT coalesce(max(seq), 0) FROM audit_entries').pluck().get() as number;
-    if (!clean || nowMax !== max) return verifyOurs(db, abs, opts);
+    if (!clean || nowMax !== max) return await sequential();
     hashAt.set(max, prev);
     return finishReport(db, abs, opts, { errors: [], entries: count, lastSeq: max, hashAt });
   } finally {
     db.close();
   }
+}
+
+/** Runs the sequential `verifyAuditLog` in a worker thread, relaying its progress. */
+function verifyInWorker(workerFile: string, dbPath: string, opts: VerifyOptions): Promise<VerifyReport> {
+  const { onProgress, ...plain } = opts;
+  return new Promise<VerifyReport>((resolveReport, reject) => {
+    const w = new Worker(workerFile, { workerData: { mode: 'full', dbPath, opts: { home: plain.home, publicKeyPath: plain.publicKeyPath, nativeBinding: plain.nativeBinding } } });
+    w.on('message', (m: { done?: number; total?: number; report?: VerifyReport; error?: string }) => {
+      if (m.done !== undefined && m.total !== undefined) onProgress?.(m.done, m.total);
+      if (m.report) resolveReport(m.report);
+      if (m.error !== undefined) reject(new Error(m.error));
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => code !== 0 && reject(new Error(`verify worker exited with code ${code}`)));
+  });
 }
 
 function verifyOurs(db: Database.Database, dbPath: string, opts: VerifyOptions): VerifyReport {
