@@ -55,6 +55,8 @@ export interface ConsoleServiceOptions {
   runtime?: ActionRuntime;
   /** How often the policy file is checked for edits made outside the console (ms, default 250). */
   policyPollMs?: number;
+  /** better-sqlite3's Electron-ABI binding, for the read-only connections `audit:verify` opens. */
+  nativeBinding?: string;
 }
 
 /** The console's main side, independent of the transport that carries it. */
@@ -483,7 +485,11 @@ export function createConsoleService(opts: ConsoleServiceOptions): ConsoleServic
       if (!existsSync(path)) return refuse('NOT_FOUND', `audit log \`${req.path ?? path}\` not found`);
       // Verification opens its own read-only connections (worker threads on big logs), so the
       // console keeps answering while it runs and never writes to a log it checks.
-      return verifyAuditLogAsync(path, { home, onProgress: (done, total) => emit('audit:verifyProgress', { done, total }) });
+      return verifyAuditLogAsync(path, {
+        home,
+        onProgress: (done, total) => emit('audit:verifyProgress', { done, total }),
+        ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      });
     },
 
     async 'audit:export'(req) {

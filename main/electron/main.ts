@@ -62,7 +62,7 @@ async function startDesktop(): Promise<Desktop> {
   const runtime = ActionRuntime.fromLoaded(loaded, { backend: new StoreBackend(store, false) });
   const gatewayPort = argValue('--gateway-port');
   const gateway = await startLocalGateway({ store, runtime: () => runtime, ...(gatewayPort ? { port: Number(gatewayPort) } : {}) });
-  const service = createConsoleService({ store, policyPath: policy.path, user: safeUser(), transport: 'electron', gatewayUrl: gateway.url, home, runtime });
+  const service = createConsoleService({ store, policyPath: policy.path, user: safeUser(), transport: 'electron', gatewayUrl: gateway.url, home, runtime, ...(nativeBinding ? { nativeBinding } : {}) });
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   hardenSession(session.defaultSession);
