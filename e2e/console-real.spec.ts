@@ -276,8 +276,9 @@ test.describe('capfence console with real services', () => {
         await expect(page.locator('.diagnostic-list .diagnostic-error')).toHaveCount(1);
       }
       if (screen === 'Audit') {
-        await expect(page.getByRole('listbox', { name: /Audit entries/ }).getByRole('option').first()).toBeVisible();
-        await page.getByRole('listbox', { name: /Audit entries/ }).getByRole('option').first().click();
+        const denied = page.getByRole('listbox', { name: /Audit entries/ }).getByRole('option').filter({ hasText: 'mcp.everything.get-env' });
+        await denied.click();
+        await expect(page.getByRole('heading', { name: /^Entry #\d+/ })).toBeVisible();
       }
     }
 
