@@ -232,7 +232,9 @@ class PolicyProxyImpl implements PolicyProxy {
     if (controller.signal.aborted || this.closed) return;
     switch (judgement.kind) {
       case 'forward': {
-        const out: JSONRPCRequest = judgement.arguments === callArgs ? m : { ...m, params: { ...m.params, arguments: judgement.arguments } };
+        // Always re-serialised from what was judged (never the raw bytes): a line with duplicate
+        // keys must not reach a server whose parser picks a different value than ours did.
+        const out: JSONRPCRequest = { ...m, params: { ...m.params, arguments: judgement.arguments } };
         this.forwarded.set(key, { id: m.id, method: 'tools/call' });
         this.toUpstream(out).catch((e: unknown) => {
           this.forwarded.delete(key);

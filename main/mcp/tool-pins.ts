@@ -19,6 +19,9 @@ export function toolDefinitionHash(tool: Tool): string {
   return createHash('sha256').update(canonicalJson(pinnedDefinition(tool))).digest('hex');
 }
 
+/** How long a tool found accepted is not read again. */
+const ACCEPTED_TTL_MS = 500;
+
 /** Why a call may not run on its tool's definition. */
 export const TOOL_CHANGED = 'tool definition changed';
 
@@ -27,11 +30,13 @@ export type PinCheck = { ok: true } | { ok: false; reason: string; detail: strin
 /**
  * One proxy session's view of an upstream's tools against the pins: remembers the definitions
  * this session saw, records every listing (trust on first use, quarantine of new or changed
- * tools), and checks each call against the current pin, read per call so that an accept from
- * another process counts at once.
+ * tools), and checks each call against the current pin: read on every call until it is found
+ * accepted (so an accept from another process counts at once), then again after half a second.
  */
 export class ToolPinSession {
   private readonly seen = new Map<string, string>();
+  /** Tools found accepted on their current definition, and when: a pin read per call costs more than the rest of the check. */
+  private readonly okUntil = new Map<string, number>();
   private stale = true;
 
   constructor(
@@ -42,6 +47,7 @@ export class ToolPinSession {
 
   /** Records one page of a listing. */
   async observe(tools: readonly Tool[]): Promise<void> {
+    this.okUntil.clear();
     const seen = [];
     for (const t of tools) {
       if (!t || typeof t.name !== 'string') continue;
@@ -57,6 +63,7 @@ export class ToolPinSession {
   /** The upstream said its tools changed: the next call looks again. */
   invalidate(): void {
     this.stale = true;
+    this.okUntil.clear();
   }
 
   /** Whether `tool` may run on its current definition; lists the tools first when this session has not. */
@@ -65,6 +72,8 @@ export class ToolPinSession {
       await listTools();
       this.stale = false;
     }
+    const cachedUntil = this.okUntil.get(tool);
+    if (cachedUntil !== undefined && cachedUntil > performance.now()) return { ok: true };
     const hash = this.seen.get(tool);
     if (hash === undefined) return { ok: false, reason: `tool not listed: \`${tool}\` is not in the tool list of \`${this.server}\``, detail: 'not listed' };
     const pin = await this.pins.get(this.server, tool);
@@ -75,6 +84,9 @@ export class ToolPinSession {
         detail: pin ? pin.status : 'not pinned',
       };
     }
+    // Only an accepted pin is remembered, briefly: an accept elsewhere counts on the next call,
+    // a quarantine decided by another process within ACCEPTED_TTL_MS.
+    this.okUntil.set(tool, performance.now() + ACCEPTED_TTL_MS);
     return { ok: true };
   }
 }

@@ -1,0 +1,112 @@
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { percentile, type BenchRow } from './measure.js';
+
+// Compiled to dist/bench-build/bench/: the repository is three levels up.
+const ROOT = join(import.meta.dirname, '../../..');
+const EVERYTHING = realpathSync(join(ROOT, 'node_modules/.bin/mcp-server-everything'));
+// The gateway is run from this same build, so the benchmark measures the code it was built with.
+const CLI = fileURLToPath(new URL('../main/cli/main.js', import.meta.url));
+
+const MCP = (f: string) => JSON.stringify(fileURLToPath(new URL(`../main/mcp/${f}`, import.meta.url)));
+/** The same proxy and transports with a judge that forwards everything: the ceiling without decisions. */
+const NULL_JUDGE_ENTRY = `
+import { startPolicyProxy } from ${MCP('proxy.js')};
+import { LineTransport } from ${MCP('line-transport.js')};
+import { ChildProcessTransport } from ${MCP('child-transport.js')};
+const [command, ...args] = process.argv.slice(1);
+await startPolicyProxy({
+  client: new LineTransport(process.stdin, process.stdout),
+  upstream: new ChildProcessTransport({ command, args }),
+  judge: { judge: async (call) => ({ kind: 'forward', arguments: call.arguments }) },
+  serverName: 'everything',
+  onClose: () => process.exit(0),
+});
+`;
+
+const POLICY = `version: 1
+allow:
+  - mcp.everything.echo
+`;
+
+async function connect(command: string, args: string[], env: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: 'capfence-bench', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command, args, env, stderr: 'ignore' }));
+  return client;
+}
+
+const echo = (c: Client, i: number) => c.callTool({ name: 'echo', arguments: { message: `m${i}` } });
+
+/** Calls/s with `concurrency` calls kept in flight for `ms`. */
+async function throughput(c: Client, ms: number, concurrency: number): Promise<number> {
+  let done = 0;
+  const end = performance.now() + ms;
+  const worker = async () => {
+    while (performance.now() < end) {
+      await echo(c, done);
+      done++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Added latency and throughput of `capfence gateway` (a real process, audited decisions into a
+ * real SQLite store) against calling server-everything's `echo` directly, in the same run:
+ * sequential calls interleaved one direct, one proxied, then saturating runs of each.
+ */
+export async function runGatewayBench(opts: { calls?: number; throughputMs?: number; concurrency?: number } = {}): Promise<BenchRow[]> {
+  const home = mkdtempSync(join(tmpdir(), 'capfence-bench-gw-'));
+  const policy = join(home, 'policy.yaml');
+  writeFileSync(policy, POLICY);
+  const env = { ...(process.env as Record<string, string>), CAPFENCE_HOME: home };
+  const entry = `import { main } from ${JSON.stringify(CLI)}; main(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
+  const direct = await connect(process.execPath, [EVERYTHING, 'stdio'], env);
+  const proxied = await connect(
+    process.execPath,
+    ['--input-type=module', '-e', entry, 'gateway', '--policy', policy, '--db', join(home, 'capfence.db'), '--server-name', 'everything', process.execPath, EVERYTHING, 'stdio'],
+    env,
+  );
+  const bare = await connect(process.execPath, ['--input-type=module', '-e', NULL_JUDGE_ENTRY, process.execPath, EVERYTHING, 'stdio'], env);
+  try {
+    for (let i = 0; i < 300; i++) await Promise.all([echo(direct, i), echo(proxied, i), echo(bare, i)]);
+    const n = opts.calls ?? 3000;
+    const d: number[] = [];
+    const p: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let t0 = performance.now();
+      await echo(direct, i);
+      d.push(performance.now() - t0);
+      t0 = performance.now();
+      await echo(proxied, i);
+      p.push(performance.now() - t0);
+    }
+    const ms = opts.throughputMs ?? 3000;
+    const conc = opts.concurrency ?? 16;
+    const directRate = await throughput(direct, ms, conc);
+    const proxiedRate = await throughput(proxied, ms, conc);
+    const bareRate = await throughput(bare, ms, conc);
+    const [d50, d99, p50, p99] = [percentile(d, 0.5), percentile(d, 0.99), percentile(p, 0.5), percentile(p, 0.99)];
+    return [
+      { name: 'gateway.echo_latency_p50_ms.direct', unit: 'ms', value: d50 },
+      { name: 'gateway.echo_latency_p50_ms.proxied', unit: 'ms', value: p50, baseline: 'direct' },
+      { name: 'gateway.added_latency_p50_ms', unit: 'ms', value: p50 - d50, baseline: 'target < 1 ms' },
+      { name: 'gateway.echo_latency_p99_ms.direct', unit: 'ms', value: d99 },
+      { name: 'gateway.echo_latency_p99_ms.proxied', unit: 'ms', value: p99, baseline: 'direct' },
+      { name: 'gateway.added_latency_p99_ms', unit: 'ms', value: p99 - d99, baseline: 'target < 3 ms' },
+      { name: `gateway.echo_calls_per_s.direct.c${conc}`, unit: 'calls/s', value: directRate },
+      { name: `gateway.echo_calls_per_s.proxied.c${conc}`, unit: 'calls/s', value: proxiedRate, baseline: 'direct' },
+      { name: 'gateway.throughput_vs_direct', unit: '%', value: (100 * proxiedRate) / directRate, baseline: 'target >= 80 %' },
+      { name: `gateway.echo_calls_per_s.proxy_without_decisions.c${conc}`, unit: 'calls/s', value: bareRate, baseline: 'direct' },
+    ];
+  } finally {
+    await Promise.all([direct.close(), proxied.close(), bare.close()]);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
