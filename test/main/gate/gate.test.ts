@@ -105,10 +105,10 @@ describe('gate()', () => {
   });
 
   it('blocks when the wait for approval runs out or is aborted', async () => {
-    const transfer = gate(async () => 'sent', { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 50 });
+    const transfer = gate(async (_a: { amount: number }) => 'sent', { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 50 });
     expect((await blocked(transfer({ amount: 5000 }))).verdict.decision).toBe('require_approval');
     const ac = new AbortController();
-    const aborting = gate(async () => 'sent', { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 10_000, signal: ac.signal });
+    const aborting = gate(async (_a: { amount: number }) => 'sent', { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 10_000, signal: ac.signal });
     const p = aborting({ amount: 6000 });
     setTimeout(() => ac.abort(), 30);
     const e = await blocked(p);
@@ -117,7 +117,7 @@ describe('gate()', () => {
 
   it('fails closed: a throwing toCapability, an empty capability or a bad payload blocks', async () => {
     let ran = 0;
-    const fn = async () => ++ran;
+    const fn = async (_input?: unknown) => ++ran;
     const boom = gate(fn, { runtime, actor: 'a', toCapability: () => { throw new Error('boom'); } });
     const e = await blocked(boom());
     expect(e.verdict.reason).toBe('gate_error:boom');
@@ -130,7 +130,7 @@ describe('gate()', () => {
   it('fails closed when the store cannot be used', async () => {
     const broken = ActionRuntime.fromPolicy(writeGatePolicy(t.home), { db: join(t.home, 'policy.yaml', 'capfence.db'), env: t.env });
     let ran = false;
-    const read = gate(async () => (ran = true), { runtime: broken, actor: 'a', capability: 'files.read' });
+    const read = gate(async (_input: unknown) => (ran = true), { runtime: broken, actor: 'a', capability: 'files.read' });
     const e = await blocked(read({ path: 'x' }));
     expect(ran).toBe(false);
     expect(e.verdict.reason).toMatch(/store_error|audit_error/);
@@ -138,7 +138,7 @@ describe('gate()', () => {
   });
 
   it('lets errors of the function itself through unchanged', async () => {
-    const failing = gate(async () => { throw new RangeError('tool failed'); }, { runtime, actor: 'a', capability: 'files.read' });
+    const failing = gate(async (_input: unknown) => { throw new RangeError('tool failed'); }, { runtime, actor: 'a', capability: 'files.read' });
     await expect(failing({})).rejects.toThrow(RangeError);
   });
 
