@@ -284,3 +284,19 @@ describe('policy screen', () => {
     expect(f.policy.text).toContain('# mine');
   });
 });
+
+describe('rule table diagnostics', () => {
+  it('shows each diagnostic under the rule it points into, not top-level ones', async () => {
+    const { diagnosticsByRule } = await import('../../renderer/screens/policy/RuleTable.js');
+    const text = POLICY.replace('amount_gt: 1000', 'amout_gt: 1000').replace('  - files.read # reads are fine', '  - "*"');
+    const rules = rulesOf(text);
+    const diags = [
+      ...analyzeDraft(text, 'p.yaml').diagnostics,
+      { severity: 'error' as const, code: 'x', message: 'top', location: { file: 'p.yaml', line: 10, column: 1 } },
+    ];
+    const found = diagnosticsByRule(rules, diags, 'p.yaml');
+    expect(found.get(at(rules, 'require_approval', 0))!.map((d) => d.message)).toEqual(['rule `require_approval[0]` has unknown condition `amout_gt`']);
+    expect([...found.values()].flat().map((d) => d.message)).not.toContain('top');
+    expect(found.get(at(rules, 'deny', 0))).toBeUndefined();
+  });
+});

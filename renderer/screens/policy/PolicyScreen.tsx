@@ -133,6 +133,8 @@ export function PolicyScreen() {
                   onRemove={(at) => editText((t) => removeRule(t, at))}
                   onMove={(at, d) => editText((t) => moveRule(t, at, d))}
                   onGoTo={(line) => jump(line)}
+                  diagnostics={diagnostics}
+                  file={file}
                 />
               </>
             )}

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { TABLE_SECTIONS, formatConditionValue, type RuleDraft, type RuleTableRead, type TableRule, type TableSection } from '../../lib/policy-doc.js';
+import type { LocatedDiagnostic } from './cm-diagnostics.js';
+import { Ticks } from './DiagnosticsList.js';
 import { RuleForm } from './RuleForm.js';
 
 export const SECTION_LABEL: Record<TableSection, string> = { deny: 'Deny', require_approval: 'Require approval', allow: 'Allow' };
@@ -11,14 +13,33 @@ interface RuleTableProps {
   onRemove: (at: TableRule) => void;
   onMove: (at: TableRule, delta: -1 | 1) => void;
   onGoTo: (line: number) => void;
+  /** The draft's diagnostics, shown under the rule whose lines they point into. */
+  diagnostics?: readonly LocatedDiagnostic[];
+  file?: string;
+}
+
+/** Diagnostics per rule: those located between a rule's first line and the next rule's. */
+export function diagnosticsByRule(rules: readonly TableRule[], diagnostics: readonly LocatedDiagnostic[], file: string): Map<TableRule, LocatedDiagnostic[]> {
+  const starts = [...rules].filter((r) => r.line > 0).sort((a, b) => a.line - b.line);
+  const out = new Map<TableRule, LocatedDiagnostic[]>();
+  for (const d of diagnostics) {
+    if (!d.location || d.location.file !== file) continue;
+    let owner: TableRule | undefined;
+    for (const r of starts) if (r.line <= d.location.line) owner = r;
+    // Rule contents are never at column 1: a diagnostic there is about a top-level key, not a rule.
+    if (!owner || d.location.column <= 1) continue;
+    out.set(owner, [...(out.get(owner) ?? []), d]);
+  }
+  return out;
 }
 
 /** The rules of the draft by section, derived from the text; every edit rewrites the text. */
-export function RuleTable({ table, onAdd, onUpdate, onRemove, onMove, onGoTo }: RuleTableProps) {
+export function RuleTable({ table, onAdd, onUpdate, onRemove, onMove, onGoTo, diagnostics = [], file = '' }: RuleTableProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState<TableSection | null>(null);
   if (!table.ok) return <p className="banner banner-warn">{table.error}</p>;
   const { rules, legacyCount } = table.value;
+  const found = diagnosticsByRule(rules, diagnostics, file);
   return (
     <div className="rule-table">
       <p className="muted small">Evaluated top to bottom: a matching deny wins, then require approval, then risk levels, then allow. Anything else is denied.</p>
@@ -79,6 +100,11 @@ export function RuleTable({ table, onAdd, onUpdate, onRemove, onMove, onGoTo }: 
                               ))}
                             </div>
                           )}
+                          {(found.get(r) ?? []).map((d, j) => (
+                            <span key={j} className={`rule-diag ${d.severity === 'error' ? 'error-text' : 'warn-text'}`}>
+                              {d.severity}: <Ticks text={d.message} />
+                            </span>
+                          ))}
                         </div>
                         <span className="rule-actions">
                           <button type="button" className="icon-btn" disabled={i === 0} onClick={() => onMove(r, -1)} aria-label={`Move ${key} up`}>
