@@ -21,29 +21,33 @@ const AGENT = 'e2e-agent';
 const pendingList = (page: Page) => page.getByRole('listbox', { name: /Pending requests/ });
 const pendingRow = (page: Page, text: string) => pendingList(page).getByRole('option').filter({ hasText: text });
 
-/** What `rowAppearsAt` uses of the page's DOM (this project's Node typecheck has no DOM library). */
+/** What `watchForRow` uses of the page's DOM (this project's Node typecheck has no DOM library). */
 interface PageDom {
   document: { body: unknown; querySelectorAll(selector: string): Iterable<{ textContent: string | null }> };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void; disconnect(): void };
+  __rowSeenAt?: Promise<number>;
 }
 
-/** The wall-clock time (ms) at which a pending row containing `text` first exists in the page. */
-function rowAppearsAt(page: Page, text: string): Promise<number> {
-  return page.evaluate(
-    (needle) =>
-      new Promise<number>((resolve) => {
-        const { document, MutationObserver } = globalThis as unknown as PageDom;
-        const found = () => [...document.querySelectorAll('[role="listbox"] [role="option"]')].some((el) => el.textContent?.includes(needle));
-        if (found()) return resolve(Date.now());
-        const observer = new MutationObserver(() => {
-          if (!found()) return;
-          observer.disconnect();
-          resolve(Date.now());
-        });
-        observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-      }),
-    text,
-  );
+/**
+ * Starts watching the page for a queue row containing `text`; the returned function resolves with
+ * the wall-clock time (ms) at which the row first existed. The observer is in place when this resolves.
+ */
+async function watchForRow(page: Page, text: string): Promise<() => Promise<number>> {
+  await page.evaluate((needle) => {
+    const g = globalThis as unknown as PageDom;
+    const { document, MutationObserver } = g;
+    g.__rowSeenAt = new Promise<number>((resolve) => {
+      const found = () => [...document.querySelectorAll('[role="listbox"] [role="option"]')].some((el) => el.textContent?.includes(needle));
+      if (found()) return resolve(Date.now());
+      const observer = new MutationObserver(() => {
+        if (!found()) return;
+        observer.disconnect();
+        resolve(Date.now());
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+  }, text);
+  return () => page.evaluate(() => (globalThis as unknown as PageDom).__rowSeenAt as Promise<number>);
 }
 
 /** Approves or denies the request whose row contains `text`, with the buttons a reviewer uses. */
@@ -107,10 +111,10 @@ test.describe('capfence console with real services', () => {
     await expect(page.getByText('No pending requests.')).toBeVisible();
     const gw = await capfence.gateway({ agentId: AGENT });
 
-    const seen = rowAppearsAt(page, 'mcp.everything.echo');
+    const seenAt = await watchForRow(page, 'mcp.everything.echo');
     const calledAt = Date.now();
     const call = settle(gw.client.callTool({ name: 'echo', arguments: { message: 'hello from e2e' } }));
-    const visibleMs = (await seen) - calledAt;
+    const visibleMs = (await seenAt()) - calledAt;
     console.log(`request → row visible in the queue: ${visibleMs} ms`);
     test.info().annotations.push({ type: 'request-to-visible-ms', description: String(visibleMs) });
     expect(visibleMs).toBeLessThan(2000);
