@@ -26,6 +26,9 @@ export interface PolicyProxyOptions {
 }
 
 const INTERNAL_ERROR = -32603;
+const METHOD_NOT_FOUND = -32601;
+/** The original gateway also judged these spellings of a tool call. */
+const LEGACY_CALL_METHODS = new Set(['tool/call', 'call_tool']);
 const INVALID_PARAMS = -32602;
 const INTERNAL_PREFIX = 'capfence-internal-';
 const LIST_TIMEOUT_MS = 15_000;
@@ -143,6 +146,15 @@ class PolicyProxyImpl implements PolicyProxy {
     if (hadMethod) this.toUpstream({ jsonrpc: '2.0', id, error } as JSONRPCMessage).catch(() => undefined);
   }
 
+  /** JSON-RPC batches were removed from MCP: each request in one is refused, none is forwarded. */
+  private refuseBatch(items: unknown[]): void {
+    this.log(`client sent a JSON-RPC batch of ${items.length}; batches are not supported`);
+    for (const item of items) {
+      const { id, hadMethod } = idOfInvalid(item);
+      if (id !== undefined && hadMethod) this.errorToClient(id, { code: INVALID_REQUEST, message: 'JSON-RPC batches are not supported: send each message on its own line' });
+    }
+  }
+
   private validate(side: 'client' | 'upstream', raw: unknown): JSONRPCMessage | undefined {
     const parsed = JSONRPCMessageSchema.safeParse(raw);
     if (parsed.success) return raw as JSONRPCMessage;
@@ -157,6 +169,10 @@ class PolicyProxyImpl implements PolicyProxy {
   // ---- client → upstream ---------------------------------------------------------------------
 
   private fromClient(raw: JSONRPCMessage): void {
+    if (Array.isArray(raw)) {
+      this.refuseBatch(raw as unknown[]);
+      return;
+    }
     const m = this.validate('client', raw);
     if (!m) return;
     if (isRequest(m)) {
@@ -164,11 +180,21 @@ class PolicyProxyImpl implements PolicyProxy {
         void this.handleToolCall(m);
         return;
       }
+      if (LEGACY_CALL_METHODS.has(m.method)) {
+        // Never forwarded unjudged: a server that understood the old spelling would run the tool.
+        this.errorToClient(m.id, { code: METHOD_NOT_FOUND, message: `method \`${m.method}\` is not supported: use \`tools/call\`` });
+        return;
+      }
       this.forwarded.set(keyOf(m.id), { id: m.id, method: m.method });
       this.toUpstream(m).catch((e: unknown) => {
         this.forwarded.delete(keyOf(m.id));
         this.errorToClient(m.id, { code: INTERNAL_ERROR, message: errorText(e) });
       });
+      return;
+    }
+    if (isNotification(m) && (m.method === 'tools/call' || LEGACY_CALL_METHODS.has(m.method))) {
+      // A tool call without an id cannot be answered, so it cannot be judged: it is dropped.
+      this.log(`dropped a \`${m.method}\` notification (a tool call needs an id)`);
       return;
     }
     if (isNotification(m) && m.method === 'notifications/cancelled') {

@@ -93,7 +93,19 @@ describe('malformed input', () => {
     expect(big.error?.message).toContain('exceeds');
     await g.call(10, 'ok');
     expect((await g.reply(10)).result).toEqual({ content: [{ type: 'text', text: 'ok' }] });
-    expect(g.received.filter((m) => m.error).map((m) => m.id)).toEqual([7, 8, 9]);
+
+    // Tool calls that cannot be judged are never forwarded: without an id, in the original's other
+    // spellings, or inside a batch.
+    await g.send({ method: 'tools/call', params: { name: 'ok' } });
+    await g.send({ id: 30, method: 'call_tool', params: { name: 'ok' } });
+    expect((await g.reply(30)).error?.code).toBe(-32601);
+    await g.write(`${JSON.stringify([{ jsonrpc: '2.0', id: 31, method: 'tools/call', params: { name: 'ok' } }, { jsonrpc: '2.0', method: 'notifications/x' }])}\n`);
+    expect((await g.reply(31)).error?.code).toBe(-32600);
+    await g.call(32, 'received');
+    const upstreamSaw = JSON.parse(((await g.reply(32)).result as { content: { text: string }[] }).content[0]?.text ?? '[]') as Msg[];
+    expect(upstreamSaw.filter((m) => m.method === 'tools/call').map((m) => m.id)).toEqual([10, 32]);
+    expect(upstreamSaw.some((m) => m.method === 'call_tool' || m.method === 'notifications/x')).toBe(false);
+    expect(g.received.filter((m) => m.error).map((m) => m.id)).toEqual([7, 8, 9, 30, 31]);
   }, 40_000);
 
   it('turns garbage and oversized lines from the upstream into errors for the waiting call and answers its bad requests', async () => {
