@@ -208,8 +208,9 @@ test.describe('capfence console with real services', () => {
 
   test('replaying a draft against the audit history lists exactly the newly allowed event', async ({ page, capfence }) => {
     await makeDecisions(capfence);
-    const [envSeq] = decisionSeqs(capfence.home.dbPath, 'mcp.everything.get-env');
-    expect(envSeq).toBeDefined();
+    const envSeqs = decisionSeqs(capfence.home.dbPath, 'mcp.everything.get-env');
+    expect(envSeqs).toHaveLength(1);
+    const envSeq = envSeqs[0];
 
     await capfence.open(page);
     await goToScreen(page, 'Policy');
