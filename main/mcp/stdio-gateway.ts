@@ -31,6 +31,8 @@ export interface StdioGatewayOptions {
   input: Readable;
   output: Writable;
   log: (line: string) => void;
+  /** Aborting stops the gateway as a client disconnect would (the CLI wires SIGTERM/SIGINT/SIGHUP here). */
+  stop?: AbortSignal;
 }
 
 const LAUNCHERS = new Set(['node', 'nodejs', 'npx', 'npm', 'pnpm', 'bunx', 'bun', 'deno', 'python', 'python3', 'uv', 'uvx', 'pipx', 'docker', 'sh', 'bash', 'env']);
@@ -98,7 +100,13 @@ export async function runStdioGateway(opts: StdioGatewayOptions): Promise<number
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
   try {
-    await startPolicyProxy({ client, upstream, judge, serverName, log: opts.log, onClose: () => resolveDone() });
+    const proxy = await startPolicyProxy({ client, upstream, judge, serverName, log: opts.log, onClose: () => resolveDone() });
+    const onStop = () => {
+      opts.log('stopping');
+      void proxy.close();
+    };
+    if (opts.stop?.aborted) onStop();
+    else opts.stop?.addEventListener('abort', onStop, { once: true });
   } catch (e) {
     stopWatching();
     await runtime.close();

@@ -50,6 +50,11 @@ export const gatewayCommand: Command = {
     const serverName = str(args, 'server-name');
     const agentId = str(args, 'agent-id');
     const environment = str(args, 'environment');
+    // A stopped gateway must not leave its upstream behind: signals close it like a disconnect.
+    const stop = new AbortController();
+    const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+    const onSignal = () => stop.abort();
+    if (real) for (const sig of signals) process.on(sig, onSignal);
     try {
       const code = await runStdioGateway({
         policyPath: resolve(io.cwd, policy),
@@ -66,6 +71,7 @@ export const gatewayCommand: Command = {
         input: io.stdin as Readable,
         output,
         log,
+        stop: stop.signal,
       });
       // Nothing else may keep a stdio gateway alive once its client and server are gone.
       if (real) process.stdin.destroy();
@@ -76,6 +82,8 @@ export const gatewayCommand: Command = {
         return ExitCode.usage;
       }
       throw e;
+    } finally {
+      if (real) for (const sig of signals) process.off(sig, onSignal);
     }
   },
 };

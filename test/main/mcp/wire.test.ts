@@ -167,4 +167,16 @@ describe('process lifecycle', () => {
     expect(exit.code).toBe(0);
     await until(() => !alive(pid), 5000, 'the upstream to be gone');
   }, 20_000);
+
+  it('stops the upstream when the gateway itself is told to stop (SIGTERM)', async () => {
+    const pidFile = join(t.home, 'upstream-term.pid');
+    const g = new RawGateway(t, { PID_FILE: pidFile, IGNORE_EOF: '1' });
+    gateways.push(g);
+    await g.initialize();
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    g.proc.kill('SIGTERM');
+    const exit = await g.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    await until(() => !alive(pid), 5000, 'the upstream to be gone');
+  }, 20_000);
 });
