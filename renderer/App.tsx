@@ -46,6 +46,7 @@ export function App() {
       </a>
       <SideNav current={screen} />
       <main id="main" className="main" tabIndex={-1}>
+        <DisconnectedBanner />
         {screen === 'approvals' && <ApprovalsScreen />}
         {screen === 'grants' && <GrantsScreen />}
         {screen === 'policy' && <PolicyScreen />}
@@ -96,6 +97,17 @@ function SideNav({ current }: { current: Screen }) {
         </button>
       </div>
     </nav>
+  );
+}
+
+/** Says plainly when the console cannot reach CapFence: what is on screen may be stale. */
+function DisconnectedBanner() {
+  const connection = useConsole((s) => s.ui.connection);
+  if (connection !== 'disconnected') return null;
+  return (
+    <p className="banner banner-error banner-top" role="alert">
+      Disconnected from CapFence. What you see may be out of date; reconnecting…
+    </p>
   );
 }
 

@@ -9,7 +9,8 @@ export const FOLD_ITEMS_AT = 25;
 /** Pretty JSON with secrets masked and large values folded, each with its own "show more". */
 export function JsonView({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre className="json" aria-label={label}>
+    // Focusable: a long value scrolls, and keyboard users must be able to scroll it too.
+    <pre className="json" aria-label={label} tabIndex={0}>
       <JsonNode value={maskSecrets(value)} indent={0} />
     </pre>
   );

@@ -18,7 +18,7 @@ export function EmptyQueue({ error }: { error: string | null }) {
         <p className="empty-title">No pending requests.</p>
         <p>Agents calling tools that need approval will appear here within a fraction of a second.</p>
         <p className="muted">To connect an agent, register its MCP servers and run the CapFence gateway in front of them, then point the agent&apos;s MCP client at the gateway:</p>
-        <pre className="code-block">{'capfence servers add files -- npx -y @modelcontextprotocol/server-filesystem ~/projects\ncapfence gateway'}</pre>
+        <pre className="code-block" tabIndex={0} aria-label="Commands to connect an agent">{'capfence servers add files -- npx -y @modelcontextprotocol/server-filesystem ~/projects\ncapfence gateway'}</pre>
         {gatewayUrl && (
           <p className="muted">
             The gateway of this session listens on <code>{gatewayUrl}</code>.

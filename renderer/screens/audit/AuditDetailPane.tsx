@@ -92,7 +92,7 @@ export function AuditDetailPane() {
           <summary>
             <span className="mono">{detail.policy.hash.slice(0, 16)}</span> · {detail.policy.sourcePath ?? detail.policy.policyId} · {formatTimestamp(detail.policy.createdAt)}
           </summary>
-          <pre className="code-block">{detail.policy.text}</pre>
+          <pre className="code-block" tabIndex={0} aria-label="Policy text of this version">{detail.policy.text}</pre>
         </details>
       ) : (
         <p className="muted mono small">{e.policyHash || 'no policy'} (text not stored)</p>

@@ -11,7 +11,7 @@ export function CompareView({ active, draft }: { active: string; draft: string }
       <p className="compare-summary">
         {added === 0 && removed === 0 ? <span className="muted">The draft is the same as the active policy.</span> : <><span className="ok-text">+{added}</span> <span className="error-text">−{removed}</span> <span className="muted">lines against the active version</span></>}
       </p>
-      <div className="diff" role="table" aria-label="Changes from the active policy">
+      <div className="diff" role="table" aria-label="Changes from the active policy" tabIndex={0}>
         {lines.map((l, i) => (
           <div key={i} role="row" className={`diff-line diff-${l.kind}`}>
             <span role="cell" className="diff-no">{l.oldNo ?? ''}</span>
