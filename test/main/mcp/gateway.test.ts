@@ -213,7 +213,7 @@ describe('capfence gateway with a short hold, results for denials and hidden too
   }, 30_000);
   afterAll(async () => gw2?.close());
 
-  it('answers "still pending" at the hold budget; the identical retry consumes the approval once', async () => {
+  it('answers "still pending" at the hold budget; an identical retry attaches to the request, and after approval runs once', async () => {
     const started = Date.now();
     const r = await gw2.client.callTool({ name: 'get-sum', arguments: { a: 5, b: 6 } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -222,6 +222,9 @@ describe('capfence gateway with a short hold, results for denials and hidden too
     const id = idFrom(text);
     expect(text).toContain(`capfence approve ${id}`);
     expect(text).toContain('retry');
+    // Retried while still pending: it waits on the same request instead of queueing another.
+    const attached = await gw2.client.callTool({ name: 'get-sum', arguments: { a: 5, b: 6 } });
+    expect(idFrom((attached.content as { text: string }[])[0]?.text)).toBe(id);
     const pending = JSON.parse((await cli(['pending-approvals', '--json', '--db', t2.db], t2.env)).stdout) as { id: string }[];
     expect(pending.map((p) => p.id)).toEqual([id]);
     expect((await cli(['approve', id, '--by', 'alice', '--db', t2.db], t2.env)).code).toBe(0);
