@@ -1,23 +1,39 @@
 #!/usr/bin/env node
 // `npm start`: the desktop console where an Electron runtime is installed; otherwise (say, on a
 // machine where Electron's binary could not be downloaded) the same console in the browser.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 
+/**
+ * The Electron binary, fetched on first start where the network allows (electron 42+ downloads
+ * lazily). The download runs with its output captured, so an offline machine gets one plain
+ * sentence instead of a stack trace, and `ELECTRON_SKIP_BINARY_DOWNLOAD` is respected.
+ */
 function electronBinary() {
   if (process.env.CAPFENCE_NO_ELECTRON) return undefined;
+  let pkgDir;
   try {
-    // The `electron` package exports the binary's path, or throws when it was never downloaded.
-    const path = require('electron');
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
+    pkgDir = dirname(require.resolve('electron/package.json'));
   } catch {
     return undefined;
   }
+  if (!existsSync(join(pkgDir, 'path.txt'))) {
+    if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return undefined;
+    console.log('Fetching the Electron runtime for the desktop window (first start only)…');
+    const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0 || !existsSync(join(pkgDir, 'path.txt'))) {
+      console.log('Could not download the Electron runtime (offline, or its host is unreachable).');
+      return undefined;
+    }
+  }
+  const bin = join(pkgDir, 'dist', readFileSync(join(pkgDir, 'path.txt'), 'utf8').trim());
+  return existsSync(bin) ? bin : undefined;
 }
 
 if (!existsSync(`${root}dist/node/main/cli/main.js`)) {
