@@ -206,6 +206,8 @@ class PolicyProxyImpl implements PolicyProxy {
           h.controller.abort(new Error('cancelled by the client'));
           return;
         }
+        // The upstream may never answer a cancelled request: stop tracking it (a late answer still passes).
+        this.forwarded.delete(keyOf(requestId));
       }
     }
     this.toUpstream(m).catch((e: unknown) => this.log(`cannot forward to the upstream: ${errorText(e)}`));
@@ -318,6 +320,7 @@ class PolicyProxyImpl implements PolicyProxy {
     try {
       const tools = result.tools as Tool[];
       const shown = await (this.judge.reviewTools as NonNullable<ToolCallJudge['reviewTools']>)(tools);
+      // Nothing hidden: the page leaves as it came (the judge only ever removes tools).
       this.toClient(shown === tools || shown.length === tools.length ? m : { ...m, result: { ...m.result, tools: shown } });
     } catch (e) {
       this.log(`cannot review the tool list: ${errorText(e)}`);
