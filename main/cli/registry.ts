@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { checkPolicyCommand } from './commands/check-policy.js';
+import { checkCommand } from './commands/check.js';
 import { policyDiffCommand } from './commands/policy-diff.js';
 import { policyExplainCommand } from './commands/policy-explain.js';
 import { policyLintCommand } from './commands/policy-lint.js';
@@ -28,6 +29,7 @@ export const commands: Command[] = [
   policyDiffCommand,
   policyLintCommand,
   checkPolicyCommand,
+  checkCommand,
   replayCommand,
   verifyCommand,
   logsCommand,

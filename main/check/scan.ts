@@ -1,0 +1,67 @@
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { scanPython } from './python.js';
+import { scanTypeScript, TS_EXTENSIONS } from './typescript.js';
+import type { Framework, ScanReport, SkippedFile, SourceFile } from './types.js';
+
+/** Folders never scanned: dependencies, builds, caches, VCS (the original's list plus Node's). */
+export const EXCLUDED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'venv', '.venv', '__pycache__', '.pytest_cache', '.ruff_cache', '.mypy_cache', '.next', '.turbo', 'coverage', 'out']);
+
+export interface ScanOptions {
+  /** Only report tools of these frameworks. */
+  frameworks?: readonly Framework[] | undefined;
+}
+
+const isTsLike = (p: string): boolean => TS_EXTENSIONS.includes(extname(p)) && !/\.d\.[cm]?ts$/.test(p);
+const isPython = (p: string): boolean => extname(p) === '.py';
+
+/** Every scannable file under `root` (symbolic links are not followed, so a link loop cannot hang a scan). */
+function walk(root: string, out: string[]): void {
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(root, e.name);
+    if (e.isDirectory()) {
+      if (!EXCLUDED_DIRS.has(e.name)) walk(p, out);
+    } else if (e.isFile() && (isTsLike(p) || isPython(p))) out.push(p);
+  }
+}
+
+/**
+ * Scans a file or a directory for agent tool definitions and reports which are gated. A single
+ * file is scanned whatever its extension (`.py` as Python, anything else as TypeScript/JavaScript).
+ * Throws when `path` does not exist.
+ */
+export function scan(path: string, opts: ScanOptions = {}): ScanReport {
+  const abs = resolve(path);
+  const st = statSync(abs);
+  const root = st.isDirectory() ? abs : resolve(abs, '..');
+  const paths: string[] = [];
+  if (st.isDirectory()) walk(abs, paths);
+  else if (lstatSync(abs).isFile() || st.isFile()) paths.push(abs);
+  const ts: SourceFile[] = [];
+  const py: SourceFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const p of paths) {
+    const rel = relative(root, p).split(sep).join('/');
+    let text: string;
+    try {
+      text = readFileSync(p, 'utf8');
+    } catch (e) {
+      skipped.push({ file: rel, reason: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
+    (isPython(p) ? py : ts).push({ path: p, rel, text });
+  }
+  const a = scanTypeScript(ts);
+  const b = scanPython(py);
+  let tools = [...a.tools, ...b.tools];
+  if (opts.frameworks?.length) tools = tools.filter((t) => opts.frameworks?.includes(t.framework));
+  tools.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line || x.column - y.column));
+  return { root, filesScanned: paths.length - skipped.length, tools, skipped: [...skipped, ...a.skipped, ...b.skipped].sort((x, y) => (x.file < y.file ? -1 : 1)) };
+}
