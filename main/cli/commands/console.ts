@@ -16,6 +16,7 @@ import { formatDiagnostic } from '../../../shared/policy/diagnostics.js';
 import { createConsoleService, type ConsoleService } from '../../console/service.js';
 import { startConsoleServer, type ConsoleServer } from '../../console/server.js';
 import { startLocalGateway, type LocalGateway } from '../../mcp-http/gateway.js';
+import { defaultTokenFile, loadOrCreateToken } from './serve.js';
 
 /** The package root: the nearest folder up from this module that holds `policies/default.yaml`. */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -74,7 +75,7 @@ export async function startConsole(o: StartConsoleOptions): Promise<RunningConso
   try {
     // The runtime shares the console's store connection; closing the store is the console's job.
     const runtime = ActionRuntime.fromLoaded(loaded, { backend: new StoreBackend(store, false) });
-    const gateway = await startLocalGateway({ store, runtime: () => runtime, ...(o.gatewayPort !== undefined ? { port: o.gatewayPort } : {}) });
+    const gateway = await startLocalGateway({ store, runtime: () => runtime, token: loadOrCreateToken(defaultTokenFile(o.env)), ...(o.gatewayPort !== undefined ? { port: o.gatewayPort } : {}) });
     started.push(() => gateway.close());
     const service = createConsoleService({ store, policyPath: o.policyPath, user: o.user ?? currentUser(), transport: 'websocket', gatewayUrl: gateway.url, home: capfenceHome(o.env), runtime });
     started.push(async () => service.close());
@@ -139,7 +140,8 @@ export const consoleCommand: Command = {
       throw e;
     }
     io.stdout(`CapFence console: ${running.url}\n`);
-    io.stdout(`MCP gateway: ${running.gateway.url}/mcp/<server> (Authorization: Bearer ${running.gateway.token})\n`);
+    // The gateway token stays in its 0600 file: terminal output gets copied to places a password should not go.
+    io.stdout(`MCP gateway: ${running.gateway.url}/mcp/<server> (bearer token in ${defaultTokenFile(io.env)})\n`);
     io.stdout(`Policy: ${policy.path}\nPress Ctrl+C to stop.\n`);
     if (!bool(args, 'no-open')) openBrowser(running.url);
     await new Promise<void>((done) => {
