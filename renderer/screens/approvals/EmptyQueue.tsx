@@ -17,8 +17,13 @@ export function EmptyQueue({ error }: { error: string | null }) {
       <div className="empty">
         <p className="empty-title">No pending requests.</p>
         <p>Agents calling tools that need approval will appear here within a fraction of a second.</p>
-        <p className="muted">To connect an agent, register its MCP servers and run the CapFence gateway in front of them, then point the agent&apos;s MCP client at the gateway:</p>
-        <pre className="code-block" tabIndex={0} aria-label="Commands to connect an agent">{'capfence servers add files -- npx -y @modelcontextprotocol/server-filesystem ~/projects\ncapfence gateway'}</pre>
+        <p className="muted">To connect an agent, start its MCP server through the CapFence gateway (use this as the server&apos;s command in the agent&apos;s MCP configuration):</p>
+        <pre className="code-block" tabIndex={0} aria-label="Command to run an MCP server behind the gateway">
+          capfence gateway --policy policies/default.yaml -- npx -y @modelcontextprotocol/server-filesystem ~/projects
+        </pre>
+        <p className="muted">
+          Or route every MCP server of Claude Desktop or Cursor through it: <code>capfence clients install --client claude-desktop</code> (or <code>cursor</code>).
+        </p>
         {gatewayUrl && (
           <p className="muted">
             The gateway of this session listens on <code>{gatewayUrl}</code>.
