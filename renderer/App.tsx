@@ -127,13 +127,24 @@ function ConnectionStatus() {
   );
 }
 
+const THEMES = ['system', 'light', 'dark'] as const;
+
+/** A radio group: one tab stop, arrows move the choice (as native radios do). */
 function ThemeToggle() {
   const theme = useConsole((s) => s.ui.theme);
   const setTheme = useConsole((s) => s.ui.setTheme);
+  const onKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    const delta = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+    if (delta === 0) return;
+    e.preventDefault();
+    const next = THEMES[(THEMES.indexOf(theme) + delta + THEMES.length) % THEMES.length]!;
+    setTheme(next);
+    e.currentTarget.querySelector<HTMLButtonElement>(`[data-theme-choice="${next}"]`)?.focus();
+  };
   return (
-    <div className="theme-toggle" role="radiogroup" aria-label="Theme">
-      {(['system', 'light', 'dark'] as const).map((t) => (
-        <button key={t} type="button" role="radio" aria-checked={theme === t} className="seg" onClick={() => setTheme(t)}>
+    <div className="theme-toggle" role="radiogroup" aria-label="Theme" onKeyDown={onKey}>
+      {THEMES.map((t) => (
+        <button key={t} type="button" role="radio" aria-checked={theme === t} tabIndex={theme === t ? 0 : -1} data-theme-choice={t} className="seg" onClick={() => setTheme(t)}>
           {t[0]!.toUpperCase() + t.slice(1)}
         </button>
       ))}

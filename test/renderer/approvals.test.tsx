@@ -261,3 +261,26 @@ describe('approval queue screen', () => {
     expect(screen.getByRole('heading', { name: 'Keyboard shortcuts' })).toBeTruthy();
   });
 });
+
+describe('app shell', () => {
+  it('switches theme with the radio group, by click and by arrow keys, and applies it to the document', async () => {
+    await renderWith(new FakeConsole(), <App />);
+    const group = screen.getByRole('radiogroup', { name: 'Theme' });
+    fireEvent.click(within(group).getByRole('radio', { name: 'Dark' }));
+    expect(document.documentElement.getAttribute('data-theme')).toBe('dark');
+    fireEvent.keyDown(within(group).getByRole('radio', { name: 'Dark' }), { key: 'ArrowRight' });
+    expect(within(group).getByRole('radio', { name: 'System' }).getAttribute('aria-checked')).toBe('true');
+    expect(document.activeElement).toBe(within(group).getByRole('radio', { name: 'System' }));
+    expect(document.documentElement.hasAttribute('data-theme')).toBe(false);
+  });
+
+  it('switches screens from the nav and with number keys, and shows the connection', async () => {
+    await renderWith(new FakeConsole(), <App />);
+    expect(screen.getByRole('navigation', { name: 'Console' }).textContent).toContain('Connected');
+    fireEvent.click(screen.getByRole('button', { name: /^Grants/ }));
+    expect(screen.getByRole('heading', { name: 'Grants' })).toBeTruthy();
+    await key('4');
+    expect(screen.getByRole('heading', { name: 'Audit' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: /^Audit/ }).getAttribute('aria-current')).toBe('page');
+  });
+});
