@@ -312,7 +312,7 @@ function scanPythonFile(file: SourceFile): PyFacts {
         }
       }
       if (kw.text === 'def') for (const d of decorators) fw ??= decoratorFramework(d);
-      if (fw) facts.definitions.push({ name: nameTok.text, line: kw.line, col: kw.col, framework: fw, ...(guardedBy ? { guardedBy } : {}) });
+      if (fw) facts.definitions.push({ name: nameTok.text, line: first.line, col: first.col, framework: fw, ...(guardedBy ? { guardedBy } : {}) });
       decorators = [];
       continue;
     }

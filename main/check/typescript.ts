@@ -268,8 +268,7 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
     if (ts.isCallExpression(n)) {
       const g = gateName(n);
       const arg = g ? n.arguments[GATE_ARG[g] as number] : undefined;
-      const root = arg ? rootOf(arg) : undefined;
-      if (g && root) {
+      for (const root of arg ? rootsOf(arg) : []) {
         if (!facts.gated.has(root)) facts.gated.set(root, `${g}(${root}) at ${at(n)}`);
         if (g === 'gateMcpServer' && !facts.gatedServers.has(root)) facts.gatedServers.set(root, n.getStart(sf));
       }
@@ -277,6 +276,30 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
     ts.forEachChild(n, visitBindings);
   };
   visitBindings(sf);
+
+  /**
+   * The bindings a gate call's argument stands for: `{ a, b: c }` is `a` and `c`; the parameter of a
+   * callback (`list.forEach((t) => gate(t))`) is the list.
+   */
+  function rootsOf(arg: ts.Expression): string[] {
+    const x = strip(arg);
+    if (ts.isObjectLiteralExpression(x)) {
+      return x.properties.flatMap((p) =>
+        ts.isShorthandPropertyAssignment(p) ? [p.name.text] : ts.isPropertyAssignment(p) ? rootsOf(p.initializer) : ts.isSpreadAssignment(p) ? rootsOf(p.expression) : [],
+      );
+    }
+    if (ts.isArrayLiteralExpression(x)) return x.elements.flatMap((e) => rootsOf(ts.isSpreadElement(e) ? e.expression : e));
+    const root = rootOf(x);
+    if (!root) return [];
+    const out = [root];
+    const param = ts.findAncestor(x, (a) => (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === root));
+    const call = param?.parent;
+    if (call && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression)) {
+      const list = rootOf(call.expression.expression);
+      if (list) out.push(list);
+    }
+    return out;
+  }
 
   /** The name of the property or variable a node is the value of, for naming a tool. */
   const bindingName = (n: ts.Node): string | undefined => {
@@ -389,11 +412,13 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
         const body = fw === 'langchain' ? a0 : propValue(a0, ['execute']);
         const inner = gateOf(body);
         const { holders, gatedBy } = holdersOf(n);
-        facts.definitions.push({ node: n, framework: fw, name: name ?? bindingName(n) ?? holders[0] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
+        facts.definitions.push({ node: n, framework: fw, name: name ?? bindingName(n) ?? holders[holders.length - 1] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
       } else if (ts.isPropertyAccessExpression(n.expression) && (n.expression.name.text === 'registerTool' || n.expression.name.text === 'tool')) {
         const method = n.expression.name.text;
         const root = rootOf(n.expression.expression);
-        const onServer = (root !== undefined && mcpServers.has(root)) || (method === 'registerTool' && importsMcpSdk);
+        // `registerTool(name, config, handler)` is the MCP SDK's signature; `.tool(...)` is too common a
+        // name, so it counts only on a known McpServer.
+        const onServer = (root !== undefined && mcpServers.has(root)) || (method === 'registerTool' && (importsMcpSdk || n.arguments.length === 3));
         if (onServer && n.arguments.length >= 2) {
           const first = n.arguments[0] as ts.Expression;
           const name = ts.isStringLiteralLike(first) ? first.text : first.getText(sf).slice(0, 60);
@@ -406,7 +431,7 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
       const fields = n.arguments?.[0];
       const inner = gateOf(propValue(fields, ['func']));
       const { holders, gatedBy } = holdersOf(n);
-      facts.definitions.push({ node: n, framework: 'langchain', name: stringProp(fields, 'name') ?? bindingName(n) ?? holders[0] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
+      facts.definitions.push({ node: n, framework: 'langchain', name: stringProp(fields, 'name') ?? bindingName(n) ?? holders[holders.length - 1] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
     } else if ((ts.isClassDeclaration(n) || ts.isClassExpression(n)) && n.heritageClauses) {
       const ext = n.heritageClauses.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
       if (ext && isLangChain(ext.expression, LANGCHAIN_BASES)) {
@@ -537,7 +562,7 @@ export function resolveTypeScript(all: FileFacts[]): ToolFinding[] {
       // `gateMcpServer(server)` gates the registrations that come after it, not those before.
       if (!gatedBy && d.server) {
         const pos = f.gatedServers.get(d.server.root);
-        if (pos !== undefined && pos < d.server.pos) gatedBy = `gateMcpServer(${d.server.root})`;
+        if (pos !== undefined && pos < d.server.pos) gatedBy = f.gated.get(d.server.root) ?? `gateMcpServer(${d.server.root})`;
         const imp = f.imports.get(d.server.root);
         if (!gatedBy && imp) {
           // A server imported from a module that gated it: that module ran first, so every registration here is gated.
