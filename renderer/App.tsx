@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ShortcutsDialog } from './components/ShortcutsDialog.js';
 import { isEditableTarget } from './components/keyboard.js';
@@ -6,9 +6,12 @@ import { useTheme } from './components/use-theme.js';
 import { ApprovalsScreen } from './screens/approvals/ApprovalsScreen.js';
 import { AuditScreen } from './screens/audit/AuditScreen.js';
 import { GrantsScreen } from './screens/grants/GrantsScreen.js';
-import { PolicyScreen } from './screens/policy/PolicyScreen.js';
 import type { Screen } from './state/ui.js';
 import { useConsole } from './state/store.js';
+
+// The editor (CodeMirror, the YAML toolkit) is most of the bundle: load it when the Policy screen opens,
+// so the approval queue paints first.
+const PolicyScreen = lazy(() => import('./screens/policy/PolicyScreen.js').then((m) => ({ default: m.PolicyScreen })));
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: 'approvals', label: 'Approvals', key: '1' },
@@ -49,7 +52,11 @@ export function App() {
         <DisconnectedBanner />
         {screen === 'approvals' && <ApprovalsScreen />}
         {screen === 'grants' && <GrantsScreen />}
-        {screen === 'policy' && <PolicyScreen />}
+        {screen === 'policy' && (
+          <Suspense fallback={<div className="screen muted">Loading the policy editor…</div>}>
+            <PolicyScreen />
+          </Suspense>
+        )}
         {screen === 'audit' && <AuditScreen />}
       </main>
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
