@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -38,9 +39,27 @@ function needsBuild(): boolean {
 /** Builds `dist/node` when a source these tests run is newer than its output (they spawn the built CLI). */
 export function ensureBuilt(): void {
   if (!needsBuild()) return;
-  // Another person's file may not typecheck at this moment: tsc still emits, and the files these
-  // tests need are checked below.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.main.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  // Test files run in parallel processes: one builds while the others wait (a folder is the lock).
+  const lock = join(tmpdir(), 'capfence-mcp-test-build.lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than the longest build is left over from a killed run.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    // Another person's file may not typecheck at this moment: tsc still emits, and the files these
+    // tests need are checked below.
+    if (needsBuild()) spawnSync('npx', ['tsc', '-p', 'tsconfig.main.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
   if (!existsSync(join(ROOT, 'dist/node/main/mcp/stdio-gateway.js'))) throw new Error('the build did not produce the gateway');
 }
 
