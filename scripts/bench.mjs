@@ -20,6 +20,8 @@ const suites = [
   ['audit', 'audit.js', 'runAuditBench'],
   ['gateway', 'gateway.js', 'runGatewayBench'],
   ['console', 'console.js', 'runConsoleBench'],
+  ['gate', 'gate.js', 'runGateBench'],
+  ['scanner', 'scanner.js', 'runScannerBench'],
 ];
 
 const rows = [];
