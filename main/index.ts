@@ -5,6 +5,7 @@
 export { ActionRuntime, type CallRequest, type EnforcementMode, type ExecuteOptions, type RuntimeOptions } from './runtime/action-runtime.js';
 export type { RuntimeBackend } from './runtime/backend.js';
 export { AgentActionBlocked } from './runtime/errors.js';
+export * from './gate/index.js';
 export { CapFenceMCPSession, type CapFenceMCPSessionOptions } from './mcp/session.js';
 export { startPolicyProxy, type PolicyProxy, type PolicyProxyOptions, type ToolCallJudge } from './mcp/proxy.js';
 export { MemoryBackend } from './runtime/memory-backend.js';
