@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHOTS } from './support/screenshots.js';
 
 /*
  * The built renderer in Chromium, with a fake `window.capfence` preload bridge injected before any
@@ -10,7 +11,6 @@ import { join } from 'node:path';
  * with the contract's schemas, so a malformed fake would show up as errors on screen.
  */
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
 /** Runs in the page: builds the fake bridge. Self-contained (no imports, no closures over test code). */

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { Page } from '@playwright/test';
 import { settle } from './support/processes.js';
 import { E2E_POLICY, expect, goToScreen, seriousViolations, test, type RealCapfence, type ScreenName } from './support/real-console.js';
+import { SHOTS } from './support/screenshots.js';
 
 /*
  * `capfence console` with real services, in Debian Chromium: every test starts the built CLI's
@@ -13,7 +14,6 @@ import { E2E_POLICY, expect, goToScreen, seriousViolations, test, type RealCapfe
  * reach the same SQLite store from other processes.
  */
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
 const AGENT = 'e2e-agent';
