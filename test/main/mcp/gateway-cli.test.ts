@@ -1,10 +1,12 @@
 // Environment: node. The gateway and tools commands in-process (runCli with memoryIo): usage
 // errors, a policy that does not load, and the tools commands on an empty and a filled store.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/main.js';
 import { memoryIo } from '../../../main/cli/io.js';
 import { openStore } from '../../../main/store/store.js';
-import { testEnv } from './helpers.js';
+import { removeTestEnvs, testEnv } from './helpers.js';
+
+afterAll(removeTestEnvs);
 
 describe('capfence gateway and tools (in-process)', () => {
   it('refuses to start without a policy, an upstream command, or with a policy that does not load', async () => {

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../main/store/store.js';
-import { cli, connectDirect, connectGateway, ensureBuilt, EVERYTHING, NODE, testEnv, until, type GatewayClient, type TestEnv } from './helpers.js';
+import { cli, connectDirect, connectGateway, ensureBuilt, EVERYTHING, NODE, removeTestEnvs, testEnv, until, type GatewayClient, type TestEnv } from './helpers.js';
 
 const POLICY = `
 version: 1
@@ -80,7 +80,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Nested suites' hooks run first, so every gateway is closed before the folders go.
   await Promise.all([gw?.close(), direct?.close()]);
+  removeTestEnvs();
 });
 
 describe('capfence gateway over server-everything', () => {

@@ -70,9 +70,17 @@ export interface TestEnv {
   policy: string;
 }
 
+const homes: string[] = [];
+
+/** Removes every temp CAPFENCE_HOME this test file made (call in `afterAll`, after closing clients). */
+export function removeTestEnvs(): void {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+}
+
 /** A temp CAPFENCE_HOME with a policy file in it. */
 export function testEnv(policyText: string, prefix = 'capfence-mcp-'): TestEnv {
   const t = tempHome(prefix);
+  homes.push(t.home);
   const policy = join(t.home, 'policy.yaml');
   writeFileSync(policy, policyText);
   return { ...t, policy };

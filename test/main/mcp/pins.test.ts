@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../main/store/store.js';
-import { BIN, cli, connectGateway, ensureBuilt, EVERYTHING, FILESYSTEM, NODE, PINNED, ROOT, testEnv, until } from './helpers.js';
+import { BIN, cli, connectGateway, ensureBuilt, EVERYTHING, FILESYSTEM, NODE, PINNED, removeTestEnvs, ROOT, testEnv, until } from './helpers.js';
 
 const failure = (p: Promise<unknown>): Promise<McpError> =>
   p.then(
@@ -20,6 +20,7 @@ const failure = (p: Promise<unknown>): Promise<McpError> =>
 const text = (r: unknown): string => ((r as { content?: { text?: string }[] }).content?.[0]?.text ?? '');
 
 beforeAll(() => ensureBuilt(), 60_000);
+afterAll(removeTestEnvs);
 
 describe('tool pins', () => {
   it('trusts the first listing, quarantines changed and new tools until a person accepts them', async () => {

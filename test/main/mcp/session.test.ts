@@ -8,7 +8,7 @@ import { AgentActionBlocked } from '../../../main/runtime/errors.js';
 import { StoreBackend } from '../../../main/runtime/store-backend.js';
 import { CapFenceMCPSession } from '../../../main/mcp/session.js';
 import { openStore, type Store } from '../../../main/store/store.js';
-import { EVERYTHING, NODE, testEnv, until, type TestEnv } from './helpers.js';
+import { EVERYTHING, NODE, removeTestEnvs, testEnv, until, type TestEnv } from './helpers.js';
 
 const POLICY = `
 version: 1
@@ -47,6 +47,7 @@ afterAll(async () => {
   await client?.close();
   await runtime?.close();
   await store?.close();
+  removeTestEnvs();
 });
 
 describe('CapFenceMCPSession', () => {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, BIN, connectGateway, ensureBuilt, NODE, PINNED, RAW, testEnv, until, type TestEnv } from './helpers.js';
+import { alive, BIN, connectGateway, ensureBuilt, NODE, PINNED, RAW, removeTestEnvs, testEnv, until, type TestEnv } from './helpers.js';
 
 const POLICY = `
 version: 1
@@ -73,8 +73,10 @@ beforeAll(() => {
 }, 60_000);
 
 const gateways: RawGateway[] = [];
-afterAll(() => {
+afterAll(async () => {
   for (const g of gateways) if (g.proc.exitCode === null) g.proc.kill('SIGKILL');
+  await Promise.all(gateways.map((g) => g.exited));
+  removeTestEnvs();
 });
 
 describe('malformed input', () => {
