@@ -40,7 +40,8 @@ export function ApprovalDetail({ approval: a, busy, editing, setEditing, denyRea
         <dt>Asked by</dt>
         <dd>
           {a.rule ? <code>{a.rule}</code> : <span className="muted">no rule (risk level)</span>}
-          <span className="why"> — {a.reason}</span>
+          {/* The runtime's reason repeats the rule id it starts with; show what it adds. */}
+          <span className="why"> — {a.rule && a.reason.startsWith(a.rule) ? a.reason.slice(a.rule.length).trim() : a.reason}</span>
         </dd>
         <dt>Requested</dt>
         <dd title={formatTimestamp(a.createdAt)}>{formatAge(a.createdAt, now)}</dd>
