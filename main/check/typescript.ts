@@ -15,7 +15,7 @@ import type { Framework, SkippedFile, SourceFile, ToolFinding } from './types.js
 
 /** Which exported names of which modules define tools, per framework. */
 const TOOL_FACTORIES: readonly { modules: readonly string[]; names: readonly string[]; framework: Framework }[] = [
-  { modules: ['ai'], names: ['tool', 'dynamicTool'], framework: 'vercel-ai' },
+  { modules: ['ai', '@ai-sdk/provider-utils'], names: ['tool', 'dynamicTool'], framework: 'vercel-ai' },
   { modules: ['@openai/agents', '@openai/agents-core'], names: ['tool'], framework: 'openai-agents' },
   { modules: ['@langchain/core/tools', '@langchain/core', 'langchain/tools', 'langchain'], names: ['tool'], framework: 'langchain' },
 ];
@@ -125,6 +125,27 @@ function requireModule(e: ts.Expression | undefined): string | undefined {
   return undefined;
 }
 
+const bindsName = (name: ts.BindingName, text: string): boolean =>
+  ts.isIdentifier(name) ? name.text === text : name.elements.some((e) => !ts.isOmittedExpression(e) && bindsName(e.name, text));
+
+/** Whether a declaration between `id` and the top of its file (a parameter, a local variable, function or class) hides the top-level name. */
+function shadowed(id: ts.Identifier): boolean {
+  const text = id.text;
+  for (let n: ts.Node | undefined = id.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isFunctionLike(n) && n.parameters.some((p) => bindsName(p.name, text))) return true;
+    if ((ts.isFunctionExpression(n) || ts.isClassExpression(n)) && n.name?.text === text) return true;
+    if (ts.isBlock(n) || ts.isModuleBlock(n) || ts.isCaseClause(n) || ts.isDefaultClause(n)) {
+      for (const st of n.statements) {
+        if (ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => bindsName(d.name, text))) return true;
+        if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name?.text === text) return true;
+      }
+    }
+    if ((ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n)) && n.initializer && ts.isVariableDeclarationList(n.initializer) && n.initializer.declarations.some((d) => bindsName(d.name, text))) return true;
+    if (ts.isCatchClause(n) && n.variableDeclaration && bindsName(n.variableDeclaration.name, text)) return true;
+  }
+  return false;
+}
+
 /** Collects one file's facts: imports, exports, aliases, gate calls and tool definitions. */
 export function scanTypeScriptFile(file: SourceFile): FileFacts {
   const sf = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true, scriptKind(file.path));
@@ -177,14 +198,14 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
     }
   }
 
-  /** What a callee refers to, through the imports: `{module, name}`. */
+  /** What a callee refers to, through the imports: `{module, name}`; nothing when a local binding shadows the import. */
   const resolve = (callee: ts.Expression): Imported | undefined => {
     const c = strip(callee);
-    if (ts.isIdentifier(c)) return imports.get(c.text);
+    if (ts.isIdentifier(c)) return shadowed(c) ? undefined : imports.get(c.text);
     if (ts.isPropertyAccessExpression(c)) {
       const base = strip(c.expression);
       if (ts.isIdentifier(base)) {
-        const imp = imports.get(base.text);
+        const imp = shadowed(base) ? undefined : imports.get(base.text);
         if (imp && (imp.name === '*' || imp.name === 'default')) return { module: imp.module, name: c.name.text };
       }
       const mod = requireModule(base);

@@ -37,7 +37,7 @@ describe('capfence check (CLI)', () => {
   it('--json lists every tool with is_wrapped, and counts', async () => {
     const r = await cli('openai-agents', '--json');
     const j = JSON.parse(r.out) as { total: number; gated: number; ungated: number; tools: { name: string; file: string; line: number; framework: string; is_wrapped: boolean }[] };
-    expect(j).toMatchObject({ total: 3, gated: 2, ungated: 1 });
+    expect(j).toMatchObject({ total: 4, gated: 2, ungated: 2 });
     expect(j.tools[0]).toMatchObject({ name: 'restart_service', file: 'agent.ts', line: 12, framework: 'openai-agents', is_wrapped: false });
   });
 

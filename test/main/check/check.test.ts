@@ -24,11 +24,12 @@ describe('capfence check on the framework fixtures', () => {
     ]);
   });
 
-  it('OpenAI Agents SDK: inline in an agent, aliased adapter, gated through an alias; a local `tool` is not the SDK', () => {
+  it('OpenAI Agents SDK: inline in an agent, aliased adapter, gated through an alias; a local or a parameter named `tool` is not the SDK', () => {
     expect(rows(scan(join(FIXTURES, 'openai-agents')))).toEqual([
       'agent.ts:12:5 openai-agents restart_service UNGATED',
       'agent.ts:17:16 openai-agents refund gated',
       'agent.ts:21:16 openai-agents lookup gated',
+      'agent.ts:36:33 openai-agents nested UNGATED',
     ]);
   });
 
@@ -84,7 +85,7 @@ describe('capfence check on the framework fixtures', () => {
   it('a single file is scanned on its own', () => {
     const r = scan(join(FIXTURES, 'openai-agents/agent.ts'));
     expect(r.filesScanned).toBe(1);
-    expect(r.tools).toHaveLength(3);
+    expect(r.tools).toHaveLength(4);
   });
 });
 
