@@ -78,6 +78,24 @@ describe('OpenAI Agents SDK adapter (Runner with a scripted model)', () => {
     await store.close();
     expect(pending.map((p) => [p.tool, p.capability, p.arguments])).toEqual([['transfer', 'payment.transfer', big]]);
   });
+  it('approving in the SDK alone does not run the tool: the resumed call is blocked', async () => {
+    const { Agent, Runner } = await import('@openai/agents-core');
+    const { ScriptedModel, functionCall, assistantMessage } = await import('@openai/agents-core/testing');
+    let ran = 0;
+    const transfer = gateOpenAITool(openaiTool({ name: 'transfer', description: 'pay', parameters: z.object({ to: z.string(), amount: z.number() }), execute: async () => ++ran }), { runtime, actor: 'agent', capability: 'payment.transfer' });
+    const agent = new Agent({ name: 'payer', model: new ScriptedModel([[functionCall('transfer', big, { callId: 'c1' })], [assistantMessage('done')]]), tools: [transfer] });
+    const runner = new Runner({ tracingDisabled: true });
+    const first = await runner.run(agent, 'pay');
+    expect(first.interruptions).toHaveLength(1);
+    first.state.approve(first.interruptions[0] as (typeof first.interruptions)[number]);
+    const err = await runner.run(agent, first.state).then(() => undefined, (e: unknown) => e);
+    let cause: unknown = err;
+    // The SDK reports a tool that threw as a ToolCallError holding it in `error`.
+    while (cause && !(cause instanceof AgentActionBlocked)) cause = (cause as { error?: unknown; cause?: unknown }).error ?? (cause as { cause?: unknown }).cause;
+    expect(cause).toBeInstanceOf(AgentActionBlocked);
+    expect((cause as AgentActionBlocked).verdict.decision).toBe('require_approval');
+    expect(ran).toBe(0);
+  });
   it('does not interrupt calls the policy allows or denies outright', async () => {
     const o = await openaiCall({ runtime, actor: 'agent' }, small, true);
     expect(o).toMatchObject({ ran: 1, interruptions: 0 });

@@ -10,6 +10,10 @@ import { ActionRuntime } from '../../../main/runtime/action-runtime.js';
 import { tempHome } from '../../helpers/temp.js';
 import { writeGatePolicy } from './policy.js';
 import { langchainCall, mcpCall, openaiCall, vercelCall, type GateSetup, type Outcome } from './frameworks.js';
+import { Agent, Runner, tool as openaiTool } from '@openai/agents-core';
+import { ScriptedModel, assistantMessage, functionCall } from '@openai/agents-core/testing';
+import { z } from 'zod';
+import { gateOpenAITool } from '../../../main/gate/index.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../../..');
@@ -74,4 +78,29 @@ describe('approval from the CLI in another process', () => {
       expect(JSON.parse(await cli('pending-approvals', '--json'))).toEqual([]);
     }, 120_000);
   }
+
+  it('OpenAI Agents SDK: require_approval interrupts the run; approved from the CLI and in the SDK, the resumed run completes', async () => {
+    let ran = 0;
+    const transfer = gateOpenAITool(
+      openaiTool({ name: 'transfer', description: 'Send money', parameters: z.object({ to: z.string(), amount: z.number() }), execute: async ({ to, amount }) => {
+        ran++;
+        return `sent ${amount} to ${to}`;
+      } }),
+      { runtime, actor: 'agent-7', capability: 'payment.transfer', waitForApprovalMs: 30_000 },
+    );
+    const model = new ScriptedModel([[functionCall('transfer', big, { callId: 'call_1' })], [assistantMessage('done')]]);
+    const agent = new Agent({ name: 'payer', instructions: 'pay', model, tools: [transfer] });
+    const runner = new Runner({ tracingDisabled: true });
+    const first = await runner.run(agent, 'pay');
+    expect(first.interruptions).toHaveLength(1);
+    expect(ran).toBe(0);
+    // The CapFence approval was queued when the run stopped: a person approves it from the CLI.
+    expect(await approveFromCli()).toMatchObject({ tool: 'transfer', arguments: big });
+    first.state.approve(first.interruptions[0] as (typeof first.interruptions)[number]);
+    const resumed = await runner.run(agent, first.state);
+    expect(ran).toBe(1);
+    expect(resumed.finalOutput).toBe('done');
+    const output = resumed.newItems.find((i) => i.type === 'tool_call_output_item');
+    expect(output && 'output' in output ? output.output : undefined).toBe('sent 2500 to carol');
+  }, 120_000);
 });
