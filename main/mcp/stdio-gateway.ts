@@ -8,6 +8,7 @@ import { StoreBackend } from '../runtime/store-backend.js';
 import { loadPolicyForRuntime } from '../policy/load-policy.js';
 import { openStore, type Store } from '../store/store.js';
 import { ChildProcessTransport } from './child-transport.js';
+import { GroupCommitBackend } from './group-commit-backend.js';
 import { createPolicyJudge } from './judge.js';
 import { LineTransport } from './line-transport.js';
 import { watchPolicy } from './policy-watch.js';
@@ -71,7 +72,8 @@ export async function runStdioGateway(opts: StdioGatewayOptions): Promise<number
   let backend: RuntimeBackend;
   try {
     store = openStore(opts.dbPath, { env: opts.env });
-    backend = new StoreBackend(store);
+    // Concurrent calls' audit entries share a transaction; each still waits for its own.
+    backend = new GroupCommitBackend(new StoreBackend(store));
   } catch (e) {
     // Fail closed: every call will be denied with this cause.
     const cause = `cannot open the store \`${opts.dbPath}\`: ${e instanceof Error ? e.message : String(e)}`;

@@ -37,6 +37,8 @@ export interface Store {
   };
   audit: {
     append(input: AuditEntryInput): Promise<AuditEntry>;
+    /** Appends several entries in one transaction, in order (group commit for busy callers). */
+    appendMany(inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
     query(q?: AuditQuery): Promise<AuditEntry[]>;
     get(seq: number): Promise<AuditEntry | undefined>;
     redact(seq: number): Promise<boolean>;
@@ -199,6 +201,7 @@ function makeStore(path: string, db: SqliteDatabase, audit: AuditLog, approvals:
     },
     audit: {
       append: async (input) => audit.append(input),
+      appendMany: async (inputs) => audit.appendMany(inputs),
       query: async (q) => audit.query(q),
       get: async (seq) => audit.get(seq),
       redact: async (seq) => audit.redact(seq),
