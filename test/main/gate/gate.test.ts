@@ -104,6 +104,31 @@ describe('gate()', () => {
     await expect(pending).resolves.toBe('sent 5000');
   });
 
+  it('runs with the arguments as the approver edited them, and blocks where an edit cannot be applied', async () => {
+    const approveEdited = async () => {
+      const store = openStore(t.db, { env: t.env });
+      let id: string | undefined;
+      for (let i = 0; i < 200 && !id; i++) {
+        id = (await store.approvals.list({ status: 'pending' }))[0]?.id;
+        if (!id) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect((await store.approvals.approve(id as string, { by: 'tester', editedArguments: { amount: 900, to: 'bob' } })).ok).toBe(true);
+      await store.close();
+    };
+    const seen: unknown[] = [];
+    const transfer = gate(async (a: { amount: number; to: string }) => seen.push(a), { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 10_000 });
+    const p = transfer({ amount: 5000, to: 'mallory' });
+    await approveEdited();
+    await p;
+    expect(seen).toEqual([{ amount: 900, to: 'bob' }]);
+    const mapped = gate(async (a: { cents: number }) => seen.push(a), { runtime, actor: 'agent-2', capability: 'payment.transfer', waitForApprovalMs: 10_000, toPayload: (a) => ({ amount: a.cents / 100 }) });
+    const q = mapped({ cents: 700_000 });
+    await approveEdited();
+    const e = await blocked(q);
+    expect(e.verdict.reason).toBe('gate_error:approved_with_edited_arguments_that_cannot_be_applied');
+    expect(seen).toHaveLength(1);
+  });
+
   it('blocks when the wait for approval runs out or is aborted', async () => {
     const transfer = gate(async (_a: { amount: number }) => 'sent', { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 50 });
     expect((await blocked(transfer({ amount: 5000 }))).verdict.decision).toBe('require_approval');
