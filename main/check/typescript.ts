@@ -184,8 +184,8 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
         facts.reexports.push({ from, imported: '*', exported: st.exportClause.name.text });
       }
     } else if (ts.isExportAssignment(st)) {
-      const root = rootOf(st.expression);
-      facts.exports.set('default', root && !ts.isObjectLiteralExpression(strip(st.expression)) ? root : '<default>');
+      const e = strip(st.expression);
+      facts.exports.set('default', ts.isIdentifier(e) ? e.text : '<default>');
     }
     const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
     if (mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
@@ -329,6 +329,7 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
     for (let i = 0; i < 8 && cur.parent; i++) {
       const p: ts.Node = cur.parent;
       if (ts.isPropertyAssignment(p)) return nameText(p.name);
+      if (ts.isExportAssignment(p)) return 'default';
       if (ts.isVariableDeclaration(p)) return ts.isIdentifier(p.name) ? p.name.text : undefined;
       if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return p.left.getText(sf).slice(0, 60);
       if (!(ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p) || ts.isAwaitExpression(p) || ts.isCallExpression(p) || ts.isNonNullExpression(p))) return undefined;

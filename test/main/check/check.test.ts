@@ -58,10 +58,11 @@ describe('capfence check on the framework fixtures', () => {
     ]);
   });
 
-  it('re-exported tools are gated where they are wrapped, through `export *`, renames and an index', () => {
+  it('re-exported tools are gated where they are wrapped, through `export *`, renames, an index and a default export', () => {
     const r = scan(join(FIXTURES, 'reexport'));
-    expect(rows(r)).toEqual(['defs.ts:4:21 vercel-ai wire gated', 'defs.ts:5:24 vercel-ai balance UNGATED', 'defs.ts:6:16 vercel-ai secret gated']);
-    expect(r.tools[0]?.gatedBy).toBe('gateVercelTools(wire) at app.ts:6');
+    expect(rows(r)).toEqual(['default.ts:5:16 vercel-ai default gated', 'defs.ts:4:21 vercel-ai wire gated', 'defs.ts:5:24 vercel-ai balance UNGATED', 'defs.ts:6:16 vercel-ai secret gated']);
+    expect(r.tools[1]?.gatedBy).toBe('gateVercelTools(wire) at app.ts:6');
+    expect(r.tools[0]?.gatedBy).toBe('gateVercelTool(fallback) at uses-default.ts:4');
   });
 
   it('CommonJS require() with renames and namespace calls', () => {

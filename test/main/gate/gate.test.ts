@@ -88,6 +88,19 @@ describe('gate()', () => {
     expect(e.message).toContain(e.verdict.approvalId as string);
   });
 
+  it('without a wait, the identical call made again after approval runs once', async () => {
+    let runs = 0;
+    const transfer = gate(async (a: { amount: number }) => (runs++, a.amount), { runtime, actor: 'agent-1', capability: 'payment.transfer' });
+    const id = (await blocked(transfer({ amount: 4000 }))).verdict.approvalId as string;
+    const store = openStore(t.db, { env: t.env });
+    expect((await store.approvals.approve(id, { by: 'tester' })).ok).toBe(true);
+    await store.close();
+    await blocked(transfer({ amount: 4001 }));
+    await expect(transfer({ amount: 4000 })).resolves.toBe(4000);
+    expect((await blocked(transfer({ amount: 4000 }))).verdict.decision).toBe('require_approval');
+    expect(runs).toBe(1);
+  });
+
   it('waits for an approval and runs the identical call once it is approved', async () => {
     const transfer = gate(async (a: { amount: number }) => `sent ${a.amount}`, { runtime, actor: 'agent-1', capability: 'payment.transfer', waitForApprovalMs: 10_000 });
     const pending = transfer({ amount: 5000 });
