@@ -5,6 +5,7 @@ import type { ActionRuntime } from '../runtime/action-runtime.js';
 import { AgentActionBlocked } from '../runtime/errors.js';
 import { StoreBackend } from '../runtime/store-backend.js';
 import type { Store } from '../store/store.js';
+import { GroupCommitBackend } from './group-commit-backend.js';
 import { DEFAULT_HOLD_MS, ToolCallDecider, blockedError } from './judge.js';
 
 export interface CapFenceMCPSessionOptions {
@@ -40,7 +41,8 @@ export class CapFenceMCPSession {
   private getDecider(): ToolCallDecider {
     if (!this.decider) {
       const backend = this.opts.runtime.backend;
-      const pins = this.opts.pins === false ? undefined : (this.opts.pins ?? (backend instanceof StoreBackend ? backend.store.tools : undefined));
+      const store = backend instanceof StoreBackend ? backend.store : backend instanceof GroupCommitBackend ? backend.inner.store : undefined;
+      const pins = this.opts.pins === false ? undefined : (this.opts.pins ?? store?.tools);
       this.decider = new ToolCallDecider({
         runtime: this.opts.runtime,
         serverName: this.opts.serverName ?? this.client.getServerVersion()?.name ?? 'mcp',
