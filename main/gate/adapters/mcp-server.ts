@@ -31,9 +31,13 @@ export function gateMcpHandler<H extends (...args: never[]) => unknown>(name: st
   return markGated(gated) as unknown as H;
 }
 
+type Registered = { update?: (updates: Record<string, unknown>) => unknown };
+
 /**
- * Gates every tool registered on `server` from now on: its `registerTool` wraps each handler with
- * `gateMcpHandler`. Options may depend on the tool's name (`(name) => options`).
+ * Gates every tool registered on `server` from now on: `registerTool` and the older `tool` wrap each
+ * handler with `gateMcpHandler`, and so does a later `update({ callback })` of a registered tool.
+ * Task tools (`experimental.tasks.registerToolTask`) are refused: their handlers are not gated.
+ * Options may depend on the tool's name (`(name) => options`).
  */
 export function gateMcpServer<S extends McpServerLike>(server: S, opts: AdapterOptions<Record<string, unknown>> | ((toolName: string) => AdapterOptions<Record<string, unknown>>)): S {
   const where = 'gateMcpServer';
@@ -43,8 +47,34 @@ export function gateMcpServer<S extends McpServerLike>(server: S, opts: AdapterO
   const optionsOf = typeof opts === 'function' ? opts : () => opts;
   // Check the options once now, so a misconfigured server fails at start, not at its first call.
   if (typeof opts !== 'function') optionsFor('tool', opts, where);
+  // A registered tool's `update({ callback })` swaps its handler: the new one is gated too.
+  const guardUpdates = (name: string, registered: unknown): unknown => {
+    const r = registered as Registered | undefined;
+    if (r && typeof r.update === 'function') {
+      const update = r.update.bind(r);
+      r.update = (updates) => update(typeof updates['callback'] === 'function' ? { ...updates, callback: gateMcpHandler(name, updates['callback'] as Handler, optionsOf(name)) } : updates);
+    }
+    return registered;
+  };
   const registerGated = (name: string, config: unknown, handler: unknown): unknown =>
-    register(name, config, gateMcpHandler(name, handler as Handler, optionsOf(name)));
+    guardUpdates(name, register(name, config, gateMcpHandler(name, handler as Handler, optionsOf(name))));
   replaceMethod(server, 'registerTool', registerGated, where);
+  const legacy = (server as unknown as { tool?: unknown }).tool;
+  if (typeof legacy === 'function') {
+    const tool = (legacy as (...a: unknown[]) => unknown).bind(server);
+    // `tool(name, [description], [schema], [annotations], callback)`: the callback is always last.
+    const toolGated = (name: string, ...rest: unknown[]): unknown => {
+      const cb = rest[rest.length - 1];
+      if (typeof cb !== 'function') return tool(name, ...rest);
+      return guardUpdates(name, tool(name, ...rest.slice(0, -1), gateMcpHandler(name, cb as Handler, optionsOf(name))));
+    };
+    replaceMethod(server, 'tool', toolGated, where);
+  }
+  const tasks = (server as unknown as { experimental?: { tasks?: { registerToolTask?: unknown } } }).experimental?.tasks;
+  if (tasks && typeof tasks.registerToolTask === 'function') {
+    replaceMethod(tasks, 'registerToolTask', (name: string) => {
+      throw new TypeError(`gateMcpServer: task tool \`${name}\` cannot be gated; gate its task handlers with gate() and register it on an ungated server`);
+    }, where);
+  }
   return markGated(server);
 }

@@ -62,11 +62,17 @@ export function gateOpenAITool<T extends OpenAIFunctionToolLike>(tool: T, opts: 
   if (approvalInterruption) {
     const gatedNeedsApproval = async (runContext: unknown, input: unknown, callId?: string): Promise<boolean> => {
       if (await needsApproval(runContext, input, callId)) return true;
-      const args = typeof input === 'string' ? parseInput(input) : input;
-      // A pure preview first, so calls the policy allows or denies outright are recorded once (by invoke).
-      const req = callRequest(gateOpts, args);
-      const preview = decisionOf(decide(gateOpts.runtime.policy.compiled, { capability: req.capability, context: req.context ?? {}, payload: req.payload }), false);
-      if (preview.decision !== 'require_approval') return false;
+      let args: unknown;
+      try {
+        args = typeof input === 'string' ? parseInput(input) : input;
+        // A pure preview first, so calls the policy allows or denies outright are recorded once (by invoke).
+        const req = callRequest(gateOpts, args);
+        const preview = decisionOf(decide(gateOpts.runtime.policy.compiled, { capability: req.capability, context: req.context ?? {}, payload: req.payload }), false);
+        if (preview.decision !== 'require_approval') return false;
+      } catch (e) {
+        // Stops the run: a call that cannot be judged does not go ahead, interrupted or not.
+        throw blockedByError(gateOpts, gateOpts.capability ?? tool.name, e);
+      }
       // Queue the CapFence approval now, so a person can decide while the run is interrupted. A
       // grant or an already approved identical call needs no interruption.
       try {

@@ -7,7 +7,7 @@ import { tool as openaiTool, RunContext } from '@openai/agents-core';
 import { z } from 'zod';
 import { ActionRuntime } from '../../../main/runtime/action-runtime.js';
 import { AgentActionBlocked } from '../../../main/runtime/errors.js';
-import { gateLangChainTool, gateMcpHandler, gateOpenAITool, gateVercelTool, isGated } from '../../../main/gate/index.js';
+import { gateLangChainTool, gateMcpHandler, gateMcpServer, gateOpenAITool, gateVercelTool, isGated } from '../../../main/gate/index.js';
 import { openStore } from '../../../main/store/store.js';
 import { tempHome } from '../../helpers/temp.js';
 import { writeGatePolicy } from './policy.js';
@@ -140,6 +140,25 @@ describe('MCP server adapter (McpServer.registerTool, real client over in-memory
     expect(o).toMatchObject({ ran: 0, isError: true });
     expect(String(o.error)).toMatch(/Approval required/);
   });
+  it('also gates the older tool() API and handlers swapped in with update(); refuses task tools', async () => {
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+    let ran = 0;
+    const server = gateMcpServer(new McpServer({ name: 's', version: '1' }), { runtime, actor: 'agent', capability: 'shell.exec' });
+    server.tool('rm', async () => ({ content: [{ type: 'text' as const, text: `ran ${++ran}` }] }));
+    const ls = server.registerTool('ls', {}, async () => ({ content: [] }));
+    ls.update({ callback: async () => ({ content: [{ type: 'text' as const, text: `ran ${++ran}` }] }) });
+    expect(() => server.experimental.tasks.registerToolTask('long', {}, { createTask: async () => ({}) as never, getTask: async () => ({}) as never, getTaskResult: async () => ({}) as never })).toThrow(/cannot be gated/);
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'c', version: '1' });
+    await Promise.all([server.connect(a), client.connect(b)]);
+    for (const name of ['rm', 'ls']) expect((await client.callTool({ name, arguments: {} })).isError).toBe(true);
+    expect(ran).toBe(0);
+    await client.close();
+    await server.close();
+  });
+
   it('gates a single handler, with or without an input schema', async () => {
     let ran = 0;
     const h = gateMcpHandler('get_weather', async (_extra: unknown) => {
