@@ -154,6 +154,7 @@ test.describe('capfence console with real services', () => {
     expect(err.code).toBe(-32000);
     expect(err.data).toMatchObject({ decision: 'deny', capability: 'mcp.everything.echo', approver_reason: 'not today' });
     expect((err.data as { reason: string }).reason).toMatch(/^approval_denied:[0-9a-f-]{36}: not today$/);
+    expect(err.message).toContain('not today');
 
     await decide(page, 'deny me as a result', { deny: 'not today' });
     const r = await resultCall;

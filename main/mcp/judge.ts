@@ -217,7 +217,9 @@ export function blockedError(v: ExecutionVerdict): WireError {
   const pending = v.decision === 'require_approval' && v.approvalId !== undefined;
   return {
     code: BLOCKED_CODE,
-    message: pending ? pendingMessage(v.approvalId as string) : BLOCKED_MESSAGE,
+    // A person's refusal names its reason in the message too: many clients show only the message.
+    // Policy denials keep the original's exact message, which scripts match on.
+    message: pending ? pendingMessage(v.approvalId as string) : v.reason.startsWith('approval_denied:') ? `${BLOCKED_MESSAGE}: denied by ${v.approver ?? 'a person'}${v.approverReason ? `: ${v.approverReason}` : ''}` : BLOCKED_MESSAGE,
     data: {
       reason: pending ? `approval_pending:${v.approvalId as string}` : v.reason,
       risk_score: v.riskScore,
@@ -239,7 +241,7 @@ function pendingMessage(id: string): string {
 export function blockedResult(v: ExecutionVerdict): CallToolResult {
   const e = blockedError(v);
   const data = e.data as { reason: string; decision: string; capability: string };
-  const text = e.message === BLOCKED_MESSAGE ? `${BLOCKED_MESSAGE} (${data.decision} for \`${data.capability}\`): ${data.reason}` : e.message;
+  const text = e.message.startsWith(BLOCKED_MESSAGE) ? `${BLOCKED_MESSAGE} (${data.decision} for \`${data.capability}\`): ${data.reason}` : e.message;
   return { content: [{ type: 'text', text }], isError: true, _meta: { capfence: e.data } };
 }
 

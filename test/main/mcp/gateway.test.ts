@@ -173,6 +173,8 @@ describe('capfence gateway over server-everything', () => {
     const e = await blocked(call);
     expect(e.code).toBe(-32000);
     expect(e.data).toMatchObject({ decision: 'deny', reason: `approval_denied:${id}: not on a Friday`, approver: 'bob', approver_reason: 'not on a Friday' });
+    // Clients that show only the message still tell the model why.
+    expect(e.message).toContain('CapFence blocked this tool call: denied by bob: not on a Friday');
   });
 
   it('cancels the pending approval when the client cancels a held call', async () => {
