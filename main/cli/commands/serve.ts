@@ -12,6 +12,7 @@ import { openStore } from '../../store/store.js';
 import { startLocalGateway, type LocalGateway } from '../../mcp-http/gateway.js';
 import { newToken } from '../../mcp-http/security.js';
 import { formatDiagnostic } from '../../../shared/policy/diagnostics.js';
+import { watchPolicy } from '../../mcp/policy-watch.js';
 
 const USAGE = 'capfence serve --policy P [--db DB] [--port N] [--token-file F] [--print-token] [--hold SECONDS]';
 
@@ -84,11 +85,15 @@ export async function startServe(o: { policyPath: string; dbPath: string; env: R
       ...(o.onLog ? { onLog: o.onLog } : {}),
     });
     const servers = (await store.servers.list()).filter((s) => s.enabled).map((s) => s.name);
+    // A policy saved in the console (or edited by hand) applies without a restart; an invalid
+    // edit keeps the last valid version deciding.
+    const stopWatching = watchPolicy(runtime, { log: (line) => o.onLog?.('policy', line) });
     return {
       gateway,
       tokenFile,
       servers,
       async close() {
+        stopWatching();
         await gateway.close().catch(() => undefined);
         await runtime.close().catch(() => undefined);
         await store.close();

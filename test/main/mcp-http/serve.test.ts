@@ -56,6 +56,26 @@ describe('capfence serve', () => {
     await expect(fetch(`${url}/mcp/everything`)).rejects.toThrow();
   });
 
+  it('applies a saved policy without a restart, and keeps the last valid one when the new text is broken', async () => {
+    const t = setup();
+    const io = memoryIo(t.home, t.env);
+    expect(await runCli(['servers', 'add', 'everything', '--db', t.db, '--', process.execPath, EVERYTHING, 'stdio'], memoryIo(t.home, t.env))).toBe(0);
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const exit = runServe(['--policy', t.policy, '--db', t.db], io, () => stopped);
+    await expect.poll(() => io.out(), { timeout: 10_000 }).toContain('Press Ctrl+C');
+    const url = /CapFence gateway: (http:\/\/127\.0\.0\.1:\d+)/.exec(io.out())?.[1] as string;
+    const token = readFileSync(join(t.home, 'gateway.token'), 'utf8').trim();
+    expect(await echoThrough(url, token)).toContain('served');
+    writeFileSync(t.policy, 'version: 1\ndeny:\n  - mcp.everything.echo\n');
+    await expect.poll(() => echoThrough(url, token).catch((e: Error) => e.message), { timeout: 10_000, interval: 200 }).toContain('CapFence blocked this tool call');
+    writeFileSync(t.policy, 'version: 1\nallow:\n  - capability: mcp.everything.echo\n    amout_gt: 5\n');
+    await expect.poll(() => io.err(), { timeout: 10_000 }).toContain('amout_gt');
+    await expect(echoThrough(url, token)).rejects.toThrow('CapFence blocked this tool call');
+    stop();
+    expect(await exit).toBe(0);
+  });
+
   it('reuses the token across restarts, prints it only when asked, and validates its options', async () => {
     const t = setup();
     const tokenFile = join(t.home, 'custom', 'tok');
