@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { scanPython } from './python.js';
 import { scanTypeScript, TS_EXTENSIONS } from './typescript.js';
@@ -16,18 +16,20 @@ const isTsLike = (p: string): boolean => TS_EXTENSIONS.includes(extname(p)) && !
 const isPython = (p: string): boolean => extname(p) === '.py';
 
 /** Every scannable file under `root` (symbolic links are not followed, so a link loop cannot hang a scan). */
-function walk(root: string, out: string[]): void {
+function walk(root: string, out: string[], skipped: SkippedFile[], base: string): void {
   let entries;
   try {
     entries = readdirSync(root, { withFileTypes: true });
-  } catch {
+  } catch (e) {
+    // A folder we cannot read may hold tools: say so rather than pass it over.
+    skipped.push({ file: relative(base, root).split(sep).join('/') || '.', reason: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const p = join(root, e.name);
     if (e.isDirectory()) {
-      if (!EXCLUDED_DIRS.has(e.name)) walk(p, out);
+      if (!EXCLUDED_DIRS.has(e.name)) walk(p, out, skipped, base);
     } else if (e.isFile() && (isTsLike(p) || isPython(p))) out.push(p);
   }
 }
@@ -42,11 +44,12 @@ export function scan(path: string, opts: ScanOptions = {}): ScanReport {
   const st = statSync(abs);
   const root = st.isDirectory() ? abs : resolve(abs, '..');
   const paths: string[] = [];
-  if (st.isDirectory()) walk(abs, paths);
-  else if (lstatSync(abs).isFile() || st.isFile()) paths.push(abs);
+  const skipped: SkippedFile[] = [];
+  if (st.isDirectory()) walk(abs, paths, skipped, root);
+  else if (st.isFile()) paths.push(abs);
+  const unreadable = skipped.length;
   const ts: SourceFile[] = [];
   const py: SourceFile[] = [];
-  const skipped: SkippedFile[] = [];
   for (const p of paths) {
     const rel = relative(root, p).split(sep).join('/');
     let text: string;
@@ -63,5 +66,5 @@ export function scan(path: string, opts: ScanOptions = {}): ScanReport {
   let tools = [...a.tools, ...b.tools];
   if (opts.frameworks?.length) tools = tools.filter((t) => opts.frameworks?.includes(t.framework));
   tools.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line || x.column - y.column));
-  return { root, filesScanned: paths.length - skipped.length, tools, skipped: [...skipped, ...a.skipped, ...b.skipped].sort((x, y) => (x.file < y.file ? -1 : 1)) };
+  return { root, filesScanned: paths.length - (skipped.length - unreadable), tools, skipped: [...skipped, ...a.skipped, ...b.skipped].sort((x, y) => (x.file < y.file ? -1 : 1)) };
 }
