@@ -32,7 +32,15 @@ export const checkCommand: Command = {
       return ExitCode.usage;
     }
     // Loaded on use: the TypeScript parser is large, and other commands do not need it.
-    const { scan } = await import('../../check/scan.js');
+    let scanModule: typeof import('../../check/scan.js');
+    try {
+      scanModule = await import('../../check/scan.js');
+    } catch (e) {
+      if (!String((e as Error).message).includes('typescript')) throw e;
+      io.stderr('error: `capfence check` parses sources with the `typescript` package, which is not installed\n  help: `npm install --save-dev typescript`\n');
+      return ExitCode.failure;
+    }
+    const { scan } = scanModule;
     const { jsonReport, sarifReport, summary, textReport } = await import('../../check/report.js');
     const failOn = bool(args, 'fail-on-ungated') || bool(args, 'strict');
     const report = scan(target, { frameworks: frameworks as Framework[] });
