@@ -1,13 +1,14 @@
 // @vitest-environment node
 // An approval-required tool call waits; a person approves it from the CLI in another process; the
 // call completes. Once per framework, with a real runtime on a real SQLite store.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRuntime } from '../../../main/runtime/action-runtime.js';
 import { tempHome } from '../../helpers/temp.js';
+import { ensureBuilt } from './build.js';
 import { writeGatePolicy } from './policy.js';
 import { langchainCall, mcpCall, openaiCall, vercelCall, type GateSetup, type Outcome } from './frameworks.js';
 import { Agent, Runner, tool as openaiTool } from '@openai/agents-core';
@@ -20,9 +21,8 @@ const ROOT = join(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin/capfence.js');
 
 beforeAll(() => {
-  // The CLI runs from the build. Others' work in progress may fail the typecheck; tsc still emits.
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.main.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(join(ROOT, 'dist/node/main/cli/main.js'))) throw new Error('the build did not produce dist/node/main/cli/main.js');
+  // The CLI runs from the build.
+  ensureBuilt();
 }, 240_000);
 
 let t: ReturnType<typeof tempHome>;

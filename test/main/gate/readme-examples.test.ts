@@ -2,8 +2,8 @@
 // The README's "Wrap any tool" examples, run as they are: each block is compiled to JavaScript,
 // its imports pointed at this checkout's node_modules and build, and run with node in a temp dir
 // holding the README's policy. The MCP example is a stdio server: a real MCP client starts it.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../helpers/temp.js';
+import { ensureBuilt } from './build.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../../..');
@@ -30,8 +31,7 @@ let t: ReturnType<typeof tempHome>;
 let resolved: Record<string, string>;
 
 beforeAll(async () => {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.main.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(join(ROOT, 'dist/node/main/index.js'))) throw new Error('the build did not produce dist/node/main/index.js');
+  ensureBuilt();
   t = tempHome('capfence-readme-');
   writeFileSync(join(t.home, 'capfence.yaml'), blocks('yaml')[0] as string);
   const specs = [...new Set(examples.flatMap((b) => [...b.matchAll(/from '([^'.][^']*)'/g)].map((m) => m[1] as string)))];
