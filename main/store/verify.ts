@@ -96,19 +96,28 @@ const PARALLEL_MIN_ENTRIES = 100_000;
  * edges, and the checkpoints are checked as usual. Any anomaly falls back to the sequential pass,
  * which names every break; the parallel pass only ever says "clean".
  */
-export async function verifyAuditLogAsync(dbPath: string, opts: VerifyOptions & { workers?: number; parallelMinEntries?: number }): Promise<VerifyReport> {
+export async function verifyAuditLogAsync(
+  dbPath: string,
+  opts: VerifyOptions & { workers?: number; parallelMinEntries?: number; onStrategy?: (s: 'parallel' | 'sequential') => void },
+): Promise<VerifyReport> {
   const abs = resolve(dbPath);
   const db = openReadOnly(abs, opts.nativeBinding);
   const workerFile = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
   // The sequential pass (small logs, the original's logs, or any break to name) also leaves the
   // event loop free when the built worker is there: the console keeps answering meanwhile.
-  const sequential = (): Promise<VerifyReport> | VerifyReport => (existsSync(workerFile) ? verifyInWorker(workerFile, abs, opts) : verifyAuditLog(abs, opts));
+  const sequential = (): Promise<VerifyReport> | VerifyReport => {
+    opts.onStrategy?.('sequential');
+    return existsSync(workerFile) ? verifyInWorker(workerFile, abs, opts) : verifyAuditLog(abs, opts);
+  };
   try {
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
     if (!tables.has('audit_entries')) return await sequential();
-    const [min, max, count] = db.prepare('SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM audit_entries').raw().get() as [number, number, number];
+    // min and max come from the primary key's ends; a count(*) would read the whole table. The
+    // slices check that every seq in between is there.
+    const [min, max] = db.prepare('SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM audit_entries').raw().get() as [number, number];
+    const count = max;
     const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));
-    if (count < (opts.parallelMinEntries ?? PARALLEL_MIN_ENTRIES) || workers < 2 || min !== 1 || max !== count || !existsSync(workerFile)) return await sequential();
+    if (count < (opts.parallelMinEntries ?? PARALLEL_MIN_ENTRIES) || workers < 2 || min !== 1 || !existsSync(workerFile)) return await sequential();
 
     const checkpointSeqs = db.prepare('SELECT seq FROM audit_checkpoints').pluck().all() as number[];
     const size = Math.ceil(max / workers);
@@ -150,6 +159,7 @@ export async function verifyAuditLogAsync(dbPath: string, opts: VerifyOptions & 
     const nowMax = db.prepare('SELECT coalesce(max(seq), 0) FROM audit_entries').pluck().get() as number;
     if (!clean || nowMax !== max) return await sequential();
     hashAt.set(max, prev);
+    opts.onStrategy?.('parallel');
     return finishReport(db, abs, opts, { errors: [], entries: count, lastSeq: max, hashAt });
   } finally {
     db.close();

@@ -24,8 +24,11 @@ async function bigLog() {
   const t = tempHome();
   generateLog(t.db, 30_000);
   const store = openStore(t.db, { env: t.env });
+  // Reasons that need JSON escapes, and text beyond ASCII: the fast pass must hash them exactly as
+  // the writer did (SQLite builds the canonical text; escapes are rebuilt in JavaScript).
+  const reasons = ['policy_allow', 'approval_denied:x: "not today" \\ said bob\n', 'tab\there', 'café 中文 😀', 'ctrl \u0001 char'];
   for (let i = 0; i < 5; i++) {
-    await store.audit.append({ kind: 'decision', actor: 'a', capability: 'files.read', tool: 't', decision: 'allow', authorized: true, reason: 'policy_allow', rule: null, policyHash: 'x', payload: { i } });
+    await store.audit.append({ kind: 'decision', actor: i === 3 ? 'agént' : 'a', capability: 'files.read', tool: 't', decision: 'allow', authorized: i % 2 === 0, reason: reasons[i] as string, rule: null, policyHash: 'x', payload: { i } });
   }
   await store.close();
   return t;
@@ -35,7 +38,9 @@ describe('parallel verify', () => {
   it('says VALID with the same counts as the sequential pass, and reports progress up to the total', async () => {
     const t = await bigLog();
     const progress: number[] = [];
-    const report = await built.verifyAuditLogAsync(t.db, { home: t.home, workers: 2, parallelMinEntries: 1000, onProgress: (done) => progress.push(done) });
+    const strategies: string[] = [];
+    const report = await built.verifyAuditLogAsync(t.db, { home: t.home, workers: 2, parallelMinEntries: 1000, onProgress: (done) => progress.push(done), onStrategy: (s) => strategies.push(s) });
+    expect(strategies).toEqual(['parallel']);
     const sequential = verifyAuditLog(t.db, { home: t.home });
     expect(report).toEqual(sequential);
     expect(report.valid).toBe(true);
@@ -50,7 +55,9 @@ describe('parallel verify', () => {
     db.prepare("UPDATE audit_entries SET reason = 'forged' WHERE seq = 24000").run();
     db.prepare('DELETE FROM audit_entries WHERE seq = 6000').run();
     db.close();
-    const report = await built.verifyAuditLogAsync(t.db, { home: t.home, workers: 2, parallelMinEntries: 1000 });
+    const strategies: string[] = [];
+    const report = await built.verifyAuditLogAsync(t.db, { home: t.home, workers: 2, parallelMinEntries: 1000, onStrategy: (s) => strategies.push(s) });
+    expect(strategies).toEqual(['sequential']);
     expect(report.valid).toBe(false);
     expect(report.errors.map((e) => [e.seq, e.kind])).toEqual([
       [6000, 'deleted'],
