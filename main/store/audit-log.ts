@@ -177,7 +177,6 @@ export interface AuditQuery {
 export class AuditLog {
   private readonly insertEntry;
   private readonly insertPayload;
-  private readonly insertChange;
   private readonly head;
   private readonly lastCheckpoint;
   private readonly insertCheckpoint;
@@ -195,7 +194,6 @@ export class AuditLog {
       `INSERT INTO audit_entries (${HASHED_COLUMNS.join(', ')}, entry_hash) VALUES (${HASHED_COLUMNS.map(() => '?').join(', ')}, ?)`,
     );
     this.insertPayload = db.prepare('INSERT INTO audit_payloads (seq, payload) VALUES (?, ?)');
-    this.insertChange = db.prepare("INSERT INTO changes (kind, ref, at) VALUES ('audit', ?, ?)");
     this.head = db.prepare('SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1').raw();
     this.lastCheckpoint = db.prepare('SELECT seq, at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').raw();
     this.insertCheckpoint = db.prepare('INSERT OR IGNORE INTO audit_checkpoints (seq, head_hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)');
@@ -236,8 +234,8 @@ export class AuditLog {
           entry.policyHash, entry.environment, entry.sessionId, entry.approvalId, entry.approver, entry.approverReason, entry.payloadCommitment, entry.prevHash,
           entry.entryHash,
         );
+        // No `changes` row: watchers see new entries from the chain's head (one less B-tree write per decision).
         this.insertPayload.run(seq, payloadJson);
-        this.insertChange.run(String(seq), at);
         prev = entry.entryHash;
         out.push(entry);
       }

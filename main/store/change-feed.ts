@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from './database.js';
 
-/** One row of the `changes` table: something another process may want to see. */
+/** One row of the `changes` table: something another process may want to see (`audit` changes are synthesized from the chain's head, with id 0). */
 export interface Change {
   id: number;
   kind: 'audit' | 'approval' | 'grant' | 'policy' | 'server' | string;
@@ -16,7 +16,10 @@ export interface Change {
 export function watchChanges(db: SqliteDatabase, opts: { sinceId?: number; intervalMs?: number }, onChanges: (changes: Change[]) => void): () => void {
   const version = db.prepare('PRAGMA data_version').pluck();
   const read = db.prepare('SELECT id, kind, ref, at FROM changes WHERE id > ? ORDER BY id LIMIT 5000');
+  // Audit appends write no `changes` row (they are the hottest write): a larger head is the change.
+  const head = db.prepare('SELECT coalesce(max(seq), 0) FROM audit_entries').pluck();
   let cursor = opts.sinceId ?? ((db.prepare('SELECT coalesce(max(id), 0) FROM changes').pluck().get() as number) ?? 0);
+  let lastHead = head.get() as number;
   let last = -1;
   let stopped = false;
   let ticks = 0;
@@ -33,6 +36,11 @@ export function watchChanges(db: SqliteDatabase, opts: { sinceId?: number; inter
           cursor = (rows[rows.length - 1] as Change).id;
           onChanges(rows);
           if (rows.length < 5000) break;
+        }
+        const h = head.get() as number;
+        if (h > lastHead) {
+          lastHead = h;
+          onChanges([{ id: 0, kind: 'audit', ref: String(h), at: Date.now() / 1000 }]);
         }
       }
     } catch {
