@@ -1,4 +1,4 @@
-import type { ExecutionVerdict } from '../../shared/events/verdict.js';
+import { failureExplanation, type ExecutionVerdict } from '../../shared/events/verdict.js';
 import type { ActionRuntime, CallRequest } from '../runtime/action-runtime.js';
 import { AgentActionBlocked } from '../runtime/errors.js';
 
@@ -78,19 +78,7 @@ function failedVerdict(capability: string, reason: string, policyId: string): Ex
     capability,
     riskScore: 0.5,
     latencyMs: 0,
-    explanation: {
-      policy_id: policyId,
-      verdict: 'deny',
-      section: 'default',
-      rule_index: null,
-      matched_rule: null,
-      predicate_result: false,
-      reason,
-      forbidden: false,
-      rule: null,
-      conditions: [],
-      considered: [],
-    },
+    explanation: failureExplanation(policyId, reason),
   };
 }
 

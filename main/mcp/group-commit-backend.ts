@@ -1,6 +1,6 @@
 import type { AuditEntryInput } from '../store/audit-log.js';
 import type { ApprovalRequestInput, AuditRecord, RuntimeBackend } from '../runtime/backend.js';
-import type { StoreBackend } from '../runtime/store-backend.js';
+import { toAuditInput, type StoreBackend } from '../runtime/store-backend.js';
 
 interface Pending {
   input: AuditEntryInput;
@@ -8,23 +8,6 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const toInput = (r: AuditRecord): AuditEntryInput => ({
-  kind: r.kind,
-  actor: r.actor,
-  capability: r.capability,
-  tool: r.tool,
-  decision: r.decision,
-  authorized: r.authorized,
-  reason: r.reason,
-  rule: r.rule,
-  policyHash: r.policyHash,
-  environment: r.environment ?? null,
-  sessionId: r.sessionId ?? null,
-  approvalId: r.approvalId ?? null,
-  approver: r.approver ?? null,
-  approverReason: r.approverReason ?? null,
-  payload: r.payload,
-});
 
 /**
  * The store backend with group commit: audit entries appended while the same batch of
@@ -61,7 +44,7 @@ export class GroupCommitBackend implements RuntimeBackend {
 
   appendAudit(record: AuditRecord): Promise<{ seq: number }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input: toInput(record), resolve, reject });
+      this.queue.push({ input: toAuditInput(record), resolve, reject });
       if (this.queue.length === 1) queueMicrotask(this.flush);
     });
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { ExecutionVerdict } from '../../shared/events/verdict.js';
+import { failureExplanation, type ExecutionVerdict } from '../../shared/events/verdict.js';
 import { capabilityMatches } from '../../shared/policy/capability.js';
 import type { ActionRuntime, CallRequest } from '../runtime/action-runtime.js';
 import type { Store } from '../store/store.js';
@@ -158,19 +158,7 @@ export class ToolCallDecider {
       decision: 'deny',
       reason,
       capability: req.capability,
-      explanation: {
-        policy_id: runtime.policy.policy.id,
-        verdict: 'deny',
-        section: 'default',
-        rule_index: null,
-        matched_rule: null,
-        predicate_result: false,
-        reason,
-        forbidden: false,
-        rule: null,
-        conditions: [],
-        considered: [],
-      },
+      explanation: failureExplanation(runtime.policy.policy.id, reason),
       riskScore: req.riskScore ?? 0.5,
       latencyMs: 0,
       policyHash,

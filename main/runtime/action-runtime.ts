@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ActionEvent } from '../../shared/events/action-event.js';
-import { decisionOf, type Decision, type ExecutionVerdict } from '../../shared/events/verdict.js';
+import { decisionOf, failureExplanation, type Decision, type ExecutionVerdict } from '../../shared/events/verdict.js';
 import { decide } from '../../shared/policy/decide.js';
 import type { Explanation } from '../../shared/policy/types.js';
 import { loadPolicyForRuntime, type LoadedPolicy } from '../policy/load-policy.js';
@@ -141,7 +141,7 @@ export class ActionRuntime {
       explanation = decide(this.loaded.compiled, { capability: req.capability, context, payload: req.payload });
       ({ decision, reason } = decisionOf(explanation, req.requireApproval === true));
     } catch (e) {
-      explanation = errorExplanation(this.loaded.policy.id, `policy_error:${errorText(e)}`);
+      explanation = failureExplanation(this.loaded.policy.id, `policy_error:${errorText(e)}`);
       decision = 'deny';
       reason = explanation.reason;
     }
@@ -312,18 +312,3 @@ function approverFields(a: ApprovalRef): Partial<ExecutionVerdict> {
   };
 }
 
-function errorExplanation(policyId: string, reason: string): Explanation {
-  return {
-    policy_id: policyId,
-    verdict: 'deny',
-    section: 'default',
-    rule_index: null,
-    matched_rule: null,
-    predicate_result: false,
-    reason,
-    forbidden: false,
-    rule: null,
-    conditions: [],
-    considered: [],
-  };
-}

@@ -45,3 +45,20 @@ export function decisionOf(explanation: Explanation, metadataRequiresApproval: b
       return metadataRequiresApproval ? { decision: 'require_approval', reason: 'approval_required' } : { decision: 'deny', reason: 'policy_default_deny' };
   }
 }
+
+/** The explanation of a deny no rule decided (a failure while deciding, a quarantined tool): default section, no rule. */
+export function failureExplanation(policyId: string, reason: string): Explanation {
+  return {
+    policy_id: policyId,
+    verdict: 'deny',
+    section: 'default',
+    rule_index: null,
+    matched_rule: null,
+    predicate_result: false,
+    reason,
+    forbidden: false,
+    rule: null,
+    conditions: [],
+    considered: [],
+  };
+}
