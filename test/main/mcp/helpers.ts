@@ -1,10 +1,10 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { execFile } from 'node:child_process';
+import { realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { ensureBuilt as ensureBuiltFiles } from '../../helpers/build.js';
 import { tempHome } from '../../helpers/temp.js';
 
 export const ROOT = join(import.meta.dirname, '../../..');
@@ -15,53 +15,8 @@ export const PINNED = join(ROOT, 'test/fixtures/mcp/pinned-server.mjs');
 export const RAW = join(ROOT, 'test/fixtures/mcp/raw-server.mjs');
 export const NODE = process.execPath;
 
-/** Sources the gateway's tests run (their built output must be current); others need only exist. */
-const WATCHED = ['main/mcp', 'main/cli', 'main/store', 'main/runtime', 'main/policy', 'shared/policy', 'shared/events', 'shared/py'];
-
-function needsBuild(): boolean {
-  let stale = false;
-  const walk = (d: string, checkAge: boolean) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p, checkAge || WATCHED.some((w) => relative(ROOT, p).startsWith(w)));
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
-        const out = join(ROOT, 'dist/node', relative(ROOT, p)).replace(/\.ts$/, '.js');
-        const mine = checkAge || WATCHED.some((w) => relative(ROOT, p).startsWith(w));
-        if (!existsSync(out) || (mine && statSync(out).mtimeMs < statSync(p).mtimeMs)) stale = true;
-      }
-    }
-  };
-  walk(join(ROOT, 'main'), false);
-  walk(join(ROOT, 'shared'), false);
-  return stale;
-}
-
-/** Builds `dist/node` when a source these tests run is newer than its output (they spawn the built CLI). */
-export function ensureBuilt(): void {
-  if (!needsBuild()) return;
-  // Test files run in parallel processes: one builds while the others wait (a folder is the lock).
-  const lock = join(tmpdir(), 'capfence-mcp-test-build.lock');
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock older than the longest build is left over from a killed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    // Another person's file may not typecheck at this moment: tsc still emits, and the files these
-    // tests need are checked below.
-    if (needsBuild()) spawnSync('npx', ['tsc', '-p', 'tsconfig.main.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-  if (!existsSync(join(ROOT, 'dist/node/main/mcp/stdio-gateway.js'))) throw new Error('the build did not produce the gateway');
-}
+/** Builds what the gateway's tests run (they spawn the built CLI). */
+export const ensureBuilt = (): void => ensureBuiltFiles(['dist/node/main/cli/main.js', 'dist/node/main/mcp/stdio-gateway.js']);
 
 export interface TestEnv {
   home: string;
