@@ -8,6 +8,7 @@ import { capfenceHome, defaultDbPath } from '../paths.js';
 import { loadPolicyForRuntime } from '../policy/load-policy.js';
 import { ActionRuntime } from '../runtime/action-runtime.js';
 import { StoreBackend } from '../runtime/store-backend.js';
+import { GroupCommitBackend } from '../runtime/group-commit-backend.js';
 import { openStore } from '../store/store.js';
 import { registerIpc } from './ipc.js';
 import { ensureElectronSqlite } from './native-sqlite.js';
@@ -59,7 +60,7 @@ async function startDesktop(): Promise<Desktop> {
   const policy = resolveConsolePolicy(argValue('--policy'), { cwd: process.cwd(), env });
   const loaded = loadPolicyForRuntime(policy.path);
   const store = openStore(argValue('--db') ?? defaultDbPath(env), { env, ...(nativeBinding ? { nativeBinding } : {}) });
-  const runtime = ActionRuntime.fromLoaded(loaded, { backend: new StoreBackend(store, false) });
+  const runtime = ActionRuntime.fromLoaded(loaded, { backend: new GroupCommitBackend(new StoreBackend(store, false)) });
   const gatewayPort = argValue('--gateway-port');
   const gateway = await startLocalGateway({ store, runtime: () => runtime, ...(gatewayPort ? { port: Number(gatewayPort) } : {}) });
   const service = createConsoleService({ store, policyPath: policy.path, user: safeUser(), transport: 'electron', gatewayUrl: gateway.url, home, runtime, ...(nativeBinding ? { nativeBinding } : {}) });

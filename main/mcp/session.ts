@@ -5,7 +5,7 @@ import type { ActionRuntime } from '../runtime/action-runtime.js';
 import { AgentActionBlocked } from '../runtime/errors.js';
 import { StoreBackend } from '../runtime/store-backend.js';
 import type { Store } from '../store/store.js';
-import { GroupCommitBackend } from './group-commit-backend.js';
+import { GroupCommitBackend } from '../runtime/group-commit-backend.js';
 import { DEFAULT_HOLD_MS, ToolCallDecider, blockedError } from './judge.js';
 
 export interface CapFenceMCPSessionOptions {

@@ -8,7 +8,7 @@ import { StoreBackend } from '../runtime/store-backend.js';
 import { loadPolicyForRuntime } from '../policy/load-policy.js';
 import { openStore, type Store } from '../store/store.js';
 import { ChildProcessTransport } from './child-transport.js';
-import { GroupCommitBackend } from './group-commit-backend.js';
+import { GroupCommitBackend } from '../runtime/group-commit-backend.js';
 import { createPolicyJudge } from './judge.js';
 import { LineTransport } from './line-transport.js';
 import { watchPolicy } from './policy-watch.js';

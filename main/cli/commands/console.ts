@@ -11,6 +11,7 @@ import { capfenceHome } from '../../paths.js';
 import { loadPolicyForRuntime, PolicyLoadError } from '../../policy/load-policy.js';
 import { ActionRuntime } from '../../runtime/action-runtime.js';
 import { StoreBackend } from '../../runtime/store-backend.js';
+import { GroupCommitBackend } from '../../runtime/group-commit-backend.js';
 import { openStore } from '../../store/store.js';
 import { formatDiagnostic } from '../../../shared/policy/diagnostics.js';
 import { createConsoleService, type ConsoleService } from '../../console/service.js';
@@ -74,7 +75,7 @@ export async function startConsole(o: StartConsoleOptions): Promise<RunningConso
   };
   try {
     // The runtime shares the console's store connection; closing the store is the console's job.
-    const runtime = ActionRuntime.fromLoaded(loaded, { backend: new StoreBackend(store, false) });
+    const runtime = ActionRuntime.fromLoaded(loaded, { backend: new GroupCommitBackend(new StoreBackend(store, false)) });
     const gateway = await startLocalGateway({ store, runtime: () => runtime, token: loadOrCreateToken(defaultTokenFile(o.env)), ...(o.gatewayPort !== undefined ? { port: o.gatewayPort } : {}) });
     started.push(() => gateway.close());
     const service = createConsoleService({ store, policyPath: o.policyPath, user: o.user ?? currentUser(), transport: 'websocket', gatewayUrl: gateway.url, home: capfenceHome(o.env), runtime });

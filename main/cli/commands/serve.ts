@@ -8,6 +8,7 @@ import { capfenceHome } from '../../paths.js';
 import { loadPolicyForRuntime, PolicyLoadError } from '../../policy/load-policy.js';
 import { ActionRuntime } from '../../runtime/action-runtime.js';
 import { StoreBackend } from '../../runtime/store-backend.js';
+import { GroupCommitBackend } from '../../runtime/group-commit-backend.js';
 import { openStore } from '../../store/store.js';
 import { startLocalGateway, type LocalGateway } from '../../mcp-http/gateway.js';
 import { newToken } from '../../mcp-http/security.js';
@@ -74,7 +75,7 @@ export async function startServe(o: { policyPath: string; dbPath: string; env: R
   const token = loadOrCreateToken(tokenFile);
   const store = openStore(o.dbPath, { env: o.env });
   // The runtime shares the store's connection; the store is closed last.
-  const runtime = ActionRuntime.fromLoaded(loaded, { backend: new StoreBackend(store, false) });
+  const runtime = ActionRuntime.fromLoaded(loaded, { backend: new GroupCommitBackend(new StoreBackend(store, false)) });
   try {
     const gateway = await startLocalGateway({
       store,

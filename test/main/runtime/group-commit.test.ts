@@ -1,11 +1,11 @@
 // Environment: node. The gateway's group-commit backend over a real SQLite store.
 import { afterAll, describe, expect, it } from 'vitest';
-import { GroupCommitBackend } from '../../../main/mcp/group-commit-backend.js';
+import { GroupCommitBackend } from '../../../main/runtime/group-commit-backend.js';
 import { StoreBackend } from '../../../main/runtime/store-backend.js';
 import type { AuditRecord } from '../../../main/runtime/backend.js';
 import { openStore } from '../../../main/store/store.js';
 import { verifyAuditLog } from '../../../main/store/verify.js';
-import { removeTestEnvs, testEnv } from './helpers.js';
+import { removeTestEnvs, testEnv } from '../mcp/helpers.js';
 
 afterAll(removeTestEnvs);
 

@@ -1,6 +1,6 @@
 import type { AuditEntryInput } from '../store/audit-log.js';
-import type { ApprovalRequestInput, AuditRecord, RuntimeBackend } from '../runtime/backend.js';
-import { toAuditInput, type StoreBackend } from '../runtime/store-backend.js';
+import type { ApprovalRequestInput, AuditRecord, RuntimeBackend } from './backend.js';
+import { toAuditInput, type StoreBackend } from './store-backend.js';
 
 interface Pending {
   input: AuditEntryInput;
