@@ -1,9 +1,8 @@
 /** States of an approval request; only `pending` can change, and only once. */
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'consumed';
 
-/** A request for a person to allow one exact action. */
-export interface Approval {
-  id: string;
+/** What an approval request is bound to: one actor, one capability, one exact set of arguments. */
+export interface ApprovalRequestFields {
   actor: string;
   capability: string;
   tool: string;
@@ -12,6 +11,15 @@ export interface Approval {
   /** Why approval is needed (the rule that asked). */
   reason: string;
   rule: string | null;
+  /** How long a person has to decide (0 = no limit). */
+  expiresInSeconds: number;
+  /** 0..1; the queue sorts by it, then by age. */
+  risk?: number;
+}
+
+/** A request for a person to allow one exact action. */
+export interface Approval extends Omit<ApprovalRequestFields, 'expiresInSeconds' | 'risk'> {
+  id: string;
   policyHash: string | null;
   sessionId: string | null;
   /** 0..1; the queue sorts by it, then by age. */

@@ -37,6 +37,19 @@ export function pythonLogicalLines(src: string): Token[][] {
     if (cur.length) lines.push(cur);
     cur = [];
   };
+  /** A string literal from its opening quote: one token, with the lines it spans counted. */
+  const readString = (from: number, raw: boolean, col: number): void => {
+    const start = { line, col };
+    const end = skipString(src, from, raw);
+    for (let k = from; k < end; k++) {
+      if (src[k] === '\n') {
+        line++;
+        lineStart = k + 1;
+      }
+    }
+    push({ kind: 'string', text: src.slice(from, end), ...start });
+    i = end;
+  };
   while (i < n) {
     const c = src[i] as string;
     if (c === '\n') {
@@ -66,15 +79,7 @@ export function pythonLogicalLines(src: string): Token[][] {
       while (j < n && /[A-Za-z0-9_\u0080-\uffff]/.test(src[j] as string)) j++;
       const word = src.slice(i, j);
       if ((src[j] === '"' || src[j] === "'") && STRING_PREFIX.test(word)) {
-        i = j;
-        const start = { line, col };
-        const end = skipString(src, i, word.toLowerCase().includes('r'));
-        for (let k = i; k < end; k++) if (src[k] === '\n') {
-          line++;
-          lineStart = k + 1;
-        }
-        push({ kind: 'string', text: src.slice(i, end), ...start });
-        i = end;
+        readString(j, word.toLowerCase().includes('r'), col);
         continue;
       }
       push({ kind: 'name', text: word, line, col });
@@ -82,14 +87,7 @@ export function pythonLogicalLines(src: string): Token[][] {
       continue;
     }
     if (c === '"' || c === "'") {
-      const start = { line, col };
-      const end = skipString(src, i, false);
-      for (let k = i; k < end; k++) if (src[k] === '\n') {
-        line++;
-        lineStart = k + 1;
-      }
-      push({ kind: 'string', text: src.slice(i, end), ...start });
-      i = end;
+      readString(i, false, col);
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {

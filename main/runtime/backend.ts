@@ -1,3 +1,4 @@
+import type { ApprovalRequestFields } from '../../shared/approvals.js';
 import type { Decision } from '../../shared/events/verdict.js';
 
 /** A pending or resolved approval request, as the runtime sees it. */
@@ -9,18 +10,10 @@ export interface ApprovalRef {
   editedArguments?: Record<string, unknown>;
 }
 
-export interface ApprovalRequestInput {
-  actor: string;
-  capability: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  argumentsHash: string;
-  reason: string;
-  rule: string | null;
+/** What the runtime asks a person to approve, under the policy version that asked. */
+export interface ApprovalRequestInput extends ApprovalRequestFields {
   policyHash: string;
   sessionId?: string;
-  risk?: number;
-  expiresInSeconds: number;
 }
 
 /** What one audit entry records; the backend adds seq, time and the hash chain. */

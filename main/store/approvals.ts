@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Approval, ApprovalStatus } from '../../shared/approvals.js';
+import type { Approval, ApprovalRequestFields, ApprovalStatus } from '../../shared/approvals.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { SqliteDatabase } from './database.js';
 import type { GrantStore } from './grants.js';
 
-export interface NewApproval {
-  actor: string;
-  capability: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  argumentsHash: string;
-  reason: string;
-  rule: string | null;
+/** A request to queue (or to attach to, when an identical one is pending). */
+export interface NewApproval extends ApprovalRequestFields {
   policyHash: string | null;
   sessionId?: string | null;
-  risk?: number;
-  expiresInSeconds: number;
 }
 
 export type ApprovalErrorCode = 'APPROVAL_NOT_FOUND' | 'APPROVAL_ALREADY_RESOLVED' | 'APPROVAL_EXPIRED' | 'BAD_REQUEST';

@@ -9,8 +9,8 @@ import type { SigningKeys } from './keys.js';
 /** The prev_hash of the first entry. */
 export const GENESIS = '0'.repeat(64);
 
-/** What a caller records; the log adds seq, time, the payload commitment and the chain hashes. */
-export interface AuditEntryInput {
+/** The decision an entry records, the same for what a caller passes and what the log stores. */
+interface AuditDecisionFields {
   kind: string;
   actor: string;
   capability: string;
@@ -20,32 +20,26 @@ export interface AuditEntryInput {
   reason: string;
   rule: string | null;
   policyHash: string;
-  environment?: string | null;
-  sessionId?: string | null;
-  approvalId?: string | null;
-  approver?: string | null;
-  approverReason?: string | null;
-  payload: unknown;
 }
 
-/** One stored entry, as the console and `capfence logs` show it. */
-export interface AuditEntry {
-  seq: number;
-  at: number;
-  kind: string;
-  actor: string;
-  capability: string;
-  tool: string;
-  decision: string;
-  authorized: boolean;
-  reason: string;
-  rule: string | null;
-  policyHash: string;
+/** The context columns an entry may carry: optional on input, stored as null when absent. */
+interface AuditContextFields {
   environment: string | null;
   sessionId: string | null;
   approvalId: string | null;
   approver: string | null;
   approverReason: string | null;
+}
+
+/** What a caller records; the log adds seq, time, the payload commitment and the chain hashes. */
+export interface AuditEntryInput extends AuditDecisionFields, Partial<AuditContextFields> {
+  payload: unknown;
+}
+
+/** One stored entry, as the console and `capfence logs` show it. */
+export interface AuditEntry extends AuditDecisionFields, AuditContextFields {
+  seq: number;
+  at: number;
   payloadCommitment: string;
   prevHash: string;
   entryHash: string;
