@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { failureExplanation, type ExecutionVerdict } from '../../shared/events/verdict.js';
+import type { ExecutionVerdict } from '../../shared/events/verdict.js';
 import { capabilityMatches } from '../../shared/policy/capability.js';
 import type { ActionRuntime, CallRequest } from '../runtime/action-runtime.js';
 import type { Store } from '../store/store.js';
@@ -150,41 +149,8 @@ export class ToolCallDecider {
   }
 
   /** A deny decided here (quarantined tool, mapping failure), recorded in the audit chain like any other. */
-  private async refuse(req: CallRequest, reason: string): Promise<ExecutionVerdict> {
-    const runtime = this.ctx.runtime;
-    const policyHash = createHash('sha256').update(runtime.policy.text).digest('hex');
-    const verdict: ExecutionVerdict = {
-      authorized: false,
-      decision: 'deny',
-      reason,
-      capability: req.capability,
-      explanation: failureExplanation(runtime.policy.policy.id, reason),
-      riskScore: req.riskScore ?? 0.5,
-      latencyMs: 0,
-      policyHash,
-    };
-    try {
-      verdict.auditSeq = (
-        await runtime.backend.appendAudit({
-          kind: 'decision',
-          actor: req.actor,
-          capability: req.capability,
-          tool: req.tool,
-          decision: 'deny',
-          authorized: false,
-          reason,
-          rule: null,
-          policyHash,
-          payload: req.payload,
-          environment: req.environment ?? 'production',
-          ...(req.sessionId ? { sessionId: req.sessionId } : {}),
-        })
-      ).seq;
-    } catch (e) {
-      // The deny stands either way; say that it is not on the record.
-      verdict.reason = `${reason} (audit_error:${errorText(e)})`;
-    }
-    return verdict;
+  private refuse(req: CallRequest, reason: string): Promise<ExecutionVerdict> {
+    return this.ctx.runtime.refuse({ ...req, environment: req.environment ?? 'production' }, reason);
   }
 
   /** Whether the policy can never let this tool run (an unconditional deny, or no rule that could allow it). */

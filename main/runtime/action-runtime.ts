@@ -254,6 +254,33 @@ export class ActionRuntime {
     await this.backend.cancelApproval(id, reason);
   }
 
+  /**
+   * Records and returns a deny decided outside the policy (a quarantined tool, a tool that cannot
+   * be mapped to a capability). The deny stands even when the store cannot record it; the reason
+   * then says so.
+   */
+  async refuse(req: CallRequest, reason: string): Promise<ExecutionVerdict> {
+    const started = performance.now();
+    const policyHash = await this.policyHash.catch(() => '');
+    const verdict: ExecutionVerdict = {
+      authorized: false,
+      decision: 'deny',
+      reason,
+      capability: req.capability,
+      explanation: failureExplanation(this.loaded.policy.id, reason),
+      riskScore: req.riskScore ?? 0.5,
+      latencyMs: 0,
+      ...(policyHash ? { policyHash } : {}),
+    };
+    try {
+      verdict.auditSeq = (await this.backend.appendAudit(this.auditRecord(req, verdict, policyHash))).seq;
+    } catch (e) {
+      verdict.reason = `${reason} (audit_error:${errorText(e)})`;
+    }
+    verdict.latencyMs = performance.now() - started;
+    return verdict;
+  }
+
   private async failClosed(verdict: ExecutionVerdict, reason: string, req: CallRequest, policyHash: string, started: number, tryAudit = true): Promise<ExecutionVerdict> {
     const denied: ExecutionVerdict = { ...verdict, authorized: false, decision: 'deny', reason, latencyMs: performance.now() - started };
     delete denied.auditSeq;
