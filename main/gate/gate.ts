@@ -127,7 +127,10 @@ export async function authorize<I>(opts: GateOptions<I>, input: I, facts: CallFa
       ...(signal ? { signal } : {}),
     });
   } catch (e) {
-    throw blockedByError(opts, capability, e);
+    // A call that could not even be judged is still on the record, like every other deny.
+    const reason = `gate_error:${errorText(e)}`;
+    const denied = await opts.runtime.refuse({ actor: opts.actor, capability, tool: opts.tool ?? capability, payload: {} }, reason).catch(() => failedVerdict(capability, reason, policyIdOf(opts.runtime)));
+    throw new AgentActionBlocked(`Blocked: ${denied.reason}`, denied, { cause: e });
   }
   // Observe mode authorizes what it would have blocked; the verdict still says what that was.
   if (verdict.authorized) return verdict;

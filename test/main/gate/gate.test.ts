@@ -160,6 +160,8 @@ describe('gate()', () => {
     const e = await blocked(boom());
     expect(e.verdict.reason).toBe('gate_error:boom');
     expect(e.cause).toBeInstanceOf(Error);
+    // On the record like any deny.
+    expect(e.verdict.auditSeq).toBeGreaterThan(0);
     await blocked(gate(fn, { runtime, actor: 'a', toCapability: () => '' })());
     await blocked(gate(fn, { runtime, actor: 'a', capability: 'files.read', toPayload: () => [] as never })());
     expect(ran).toBe(0);
