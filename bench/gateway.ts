@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +33,62 @@ allow:
   - mcp.everything.echo
 `;
 
-async function connect(command: string, args: string[], env: Record<string, string>): Promise<Client> {
+interface Connected {
+  client: Client;
+  pid: number;
+}
+
+async function connect(command: string, args: string[], env: Record<string, string>): Promise<Connected> {
   const client = new Client({ name: 'capfence-bench', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command, args, env, stderr: 'ignore' }));
-  return client;
+  const transport = new StdioClientTransport({ command, args, env, stderr: 'ignore' });
+  await client.connect(transport);
+  return { client, pid: transport.pid ?? -1 };
+}
+
+const CLOCK_TICK_US = 10_000;
+
+/** CPU time (user + system) a process has used, in µs; 0 where /proc is not there. */
+function procCpuUs(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is [0], utime [11], stime [12].
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid of a process's (only) child: the upstream server a proxy started. */
+function childPid(pid: number): number {
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (kids !== '') return Number(kids.split(' ')[0]);
+    }
+  } catch {
+    // No /proc: no CPU rows.
+  }
+  return -1;
+}
+
+const selfCpuUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/**
+ * Throughput plus the CPU each process spent per call: this benchmark process (the client),
+ * and the given child processes (the server, and the gateway when there is one). Three
+ * processes on two cores share them, so every µs the gateway spends is taken from the others.
+ */
+async function throughputWithCpu(c: Client, ms: number, concurrency: number, pids: readonly number[]): Promise<{ rate: number; cpuUsPerCall: number[] }> {
+  const before = [selfCpuUs(), ...pids.map(procCpuUs)];
+  const t0 = performance.now();
+  const rate = await throughput(c, ms, concurrency);
+  const calls = (rate * (performance.now() - t0)) / 1000;
+  const after = [selfCpuUs(), ...pids.map(procCpuUs)];
+  return { rate, cpuUsPerCall: after.map((a, i) => (a - (before[i] as number)) / calls) };
 }
 
 const echo = (c: Client, i: number) => c.callTool({ name: 'echo', arguments: { message: `m${i}` } });
@@ -67,13 +119,14 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
   writeFileSync(policy, POLICY);
   const env = { ...(process.env as Record<string, string>), CAPFENCE_HOME: home };
   const entry = `import { main } from ${JSON.stringify(CLI)}; main(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
-  const direct = await connect(process.execPath, [EVERYTHING, 'stdio'], env);
-  const proxied = await connect(
+  const directConn = await connect(process.execPath, [EVERYTHING, 'stdio'], env);
+  const proxiedConn = await connect(
     process.execPath,
     ['--input-type=module', '-e', entry, 'gateway', '--policy', policy, '--db', join(home, 'capfence.db'), '--server-name', 'everything', process.execPath, EVERYTHING, 'stdio'],
     env,
   );
-  const bare = await connect(process.execPath, ['--input-type=module', '-e', NULL_JUDGE_ENTRY, process.execPath, EVERYTHING, 'stdio'], env);
+  const bareConn = await connect(process.execPath, ['--input-type=module', '-e', NULL_JUDGE_ENTRY, process.execPath, EVERYTHING, 'stdio'], env);
+  const [direct, proxied, bare] = [directConn.client, proxiedConn.client, bareConn.client];
   try {
     for (let i = 0; i < 300; i++) await Promise.all([echo(direct, i), echo(proxied, i), echo(bare, i)]);
     const n = opts.calls ?? 3000;
@@ -89,9 +142,12 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
     }
     const ms = opts.throughputMs ?? 3000;
     const conc = opts.concurrency ?? 16;
-    const directRate = await throughput(direct, ms, conc);
-    const proxiedRate = await throughput(proxied, ms, conc);
-    const bareRate = await throughput(bare, ms, conc);
+    const directRun = await throughputWithCpu(direct, ms, conc, [directConn.pid]);
+    const proxiedRun = await throughputWithCpu(proxied, ms, conc, [childPid(proxiedConn.pid), proxiedConn.pid]);
+    const bareRun = await throughputWithCpu(bare, ms, conc, [childPid(bareConn.pid), bareConn.pid]);
+    const [directRate, proxiedRate, bareRate] = [directRun.rate, proxiedRun.rate, bareRun.rate];
+    const cpu = (run: string, who: readonly string[], us: readonly number[]): BenchRow[] =>
+      who.map((w, i) => ({ name: `gateway.cpu_us_per_call.${run}.${w}`, unit: 'µs', value: us[i] as number }));
     const [d50, d99, p50, p99] = [percentile(d, 0.5), percentile(d, 0.99), percentile(p, 0.5), percentile(p, 0.99)];
     return [
       { name: 'gateway.echo_latency_p50_ms.direct', unit: 'ms', value: d50 },
@@ -104,6 +160,9 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
       { name: `gateway.echo_calls_per_s.proxied.c${conc}`, unit: 'calls/s', value: proxiedRate, baseline: 'direct' },
       { name: 'gateway.throughput_vs_direct', unit: '%', value: (100 * proxiedRate) / directRate, baseline: 'target >= 80 %' },
       { name: `gateway.echo_calls_per_s.proxy_without_decisions.c${conc}`, unit: 'calls/s', value: bareRate, baseline: 'direct' },
+      ...cpu('direct', ['client', 'server'], directRun.cpuUsPerCall),
+      ...cpu('proxied', ['client', 'server', 'gateway'], proxiedRun.cpuUsPerCall),
+      ...cpu('proxy_without_decisions', ['client', 'server', 'proxy'], bareRun.cpuUsPerCall),
     ];
   } finally {
     await Promise.all([direct.close(), proxied.close(), bare.close()]);
