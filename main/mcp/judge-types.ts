@@ -6,8 +6,11 @@ export interface ToolCall {
   arguments: Record<string, unknown>;
   /** `params._meta.progressToken`, when the client asked for progress. */
   progressToken: ProgressToken | undefined;
-  /** Aborted when the client cancels the call, disconnects, or the upstream goes away. */
-  signal: AbortSignal;
+  /**
+   * Aborted when the client cancels the call, disconnects, or the upstream goes away. Read it
+   * only when needed (to hold the call): the proxy makes it on first read.
+   */
+  readonly signal: AbortSignal;
   /** Sends `notifications/progress` for this call (does nothing without a progress token). */
   sendProgress(progress: number, message: string): void;
   /**

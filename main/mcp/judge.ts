@@ -108,7 +108,8 @@ export class ToolCallDecider {
       }
       const verdict = await this.ctx.runtime.decideCall(req);
       if (verdict.decision !== 'require_approval' || !verdict.approvalId || opts.holdMs <= 0 || verdict.authorized) {
-        return { verdict, arguments: verdict.editedArguments ?? args, request: req, cancelled: opts.signal?.aborted === true };
+        // Not held, so not cancelled while held: the caller checks its own signal (reading it here would make the proxy build one per call).
+        return { verdict, arguments: verdict.editedArguments ?? args, request: req, cancelled: false };
       }
       return await this.hold(verdict, req, args, opts);
     } catch (e) {
@@ -213,7 +214,10 @@ export function createPolicyJudge(opts: PolicyJudgeOptions): ToolCallJudge & { d
     async judge(call: ToolCall): Promise<Judgement> {
       const decided = await decider.decide(call.name, call.arguments, {
         holdMs,
-        signal: call.signal,
+        // Passed on unread: only a held call needs its signal (see `ToolCall.signal`).
+        get signal() {
+          return call.signal;
+        },
         listTools: call.listTools,
         ...(opts.progressIntervalMs !== undefined ? { intervalMs: opts.progressIntervalMs } : {}),
         ...(call.progressToken !== undefined

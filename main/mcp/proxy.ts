@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage, type JSONRPCRequest, type RequestId, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, JSONRPCRequest, RequestId, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Judgement, ToolCallJudge, WireError } from './judge-types.js';
+import { checkJsonRpc } from './jsonrpc-check.js';
 import { INVALID_REQUEST, MalformedMessageError, idOfInvalid } from './malformed.js';
 
 export type { Judgement, ToolCall, ToolCallJudge, WireError } from './judge-types.js';
@@ -47,9 +48,9 @@ const isNotification = (m: JSONRPCMessage): m is Extract<JSONRPCMessage, { metho
  * responses, notifications, server-to-client requests such as sampling and elicitation,
  * cancellations), except `tools/call` requests from the client, which the judge decides first,
  * and `tools/list` results, which the judge reviews (pinning, hiding). Every message from either
- * side is validated with the SDK's JSON-RPC schemas; a bad one is answered with a JSON-RPC
- * error when it carries an id, and the proxy stays up. Transport-agnostic: stdio, Streamable
- * HTTP, in-memory.
+ * side is validated against the SDK's JSON-RPC schema (`checkJsonRpc`); a bad one is answered
+ * with a JSON-RPC error when it carries an id, and the proxy stays up. Transport-agnostic:
+ * stdio, Streamable HTTP, in-memory.
  */
 export async function startPolicyProxy(opts: PolicyProxyOptions): Promise<PolicyProxy> {
   const proxy = new PolicyProxyImpl(opts);
@@ -57,9 +58,24 @@ export async function startPolicyProxy(opts: PolicyProxyOptions): Promise<Policy
   return proxy;
 }
 
-interface Held {
-  id: RequestId;
-  controller: AbortController;
+/**
+ * A `tools/call` being judged. Its AbortSignal is made only if the judge reads it (to hold the
+ * call for a person): Node builds a signal lazily, and building one costs more than the rest of
+ * forwarding the call, so the proxy keeps its own flag instead of asking the signal.
+ */
+class Held {
+  aborted = false;
+  private readonly controller = new AbortController();
+  constructor(readonly id: RequestId) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    this.aborted = true;
+    this.controller.abort(reason);
+  }
 }
 
 class PolicyProxyImpl implements PolicyProxy {
@@ -156,13 +172,11 @@ class PolicyProxyImpl implements PolicyProxy {
   }
 
   private validate(side: 'client' | 'upstream', raw: unknown): JSONRPCMessage | undefined {
-    const parsed = JSONRPCMessageSchema.safeParse(raw);
-    if (parsed.success) return raw as JSONRPCMessage;
+    const checked = checkJsonRpc(raw);
+    if (checked.ok) return checked.message;
     const { id, hadMethod } = idOfInvalid(raw);
-    const issue = parsed.error.issues[0];
-    const message = `invalid JSON-RPC message${issue ? `: ${issue.message}${issue.path.length ? ` at \`${issue.path.join('.')}\`` : ''}` : ''}`;
-    this.log(`${side} sent an ${message}`);
-    this.answerMalformed(side, id, hadMethod, { code: INVALID_REQUEST, message });
+    this.log(`${side} sent an ${checked.error}`);
+    this.answerMalformed(side, id, hadMethod, { code: INVALID_REQUEST, message: checked.error });
     return undefined;
   }
 
@@ -203,7 +217,7 @@ class PolicyProxyImpl implements PolicyProxy {
         const h = this.held.get(keyOf(requestId));
         if (h) {
           // The upstream never saw this call: stop judging it (the judge cancels its approval).
-          h.controller.abort(new Error('cancelled by the client'));
+          h.abort(new Error('cancelled by the client'));
           return;
         }
         // The upstream may never answer a cancelled request: stop tracking it (a late answer still passes).
@@ -229,8 +243,8 @@ class PolicyProxyImpl implements PolicyProxy {
       this.errorToClient(m.id, { code: INVALID_REQUEST, message: `request id ${JSON.stringify(m.id)} is already in use` });
       return;
     }
-    const controller = new AbortController();
-    this.held.set(key, { id: m.id, controller });
+    const held = new Held(m.id);
+    this.held.set(key, held);
     const token = params._meta?.progressToken;
     const progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined;
     const callArgs = (args ?? {}) as Record<string, unknown>;
@@ -240,9 +254,11 @@ class PolicyProxyImpl implements PolicyProxy {
         name: params.name,
         arguments: callArgs,
         progressToken,
-        signal: controller.signal,
+        get signal() {
+          return held.signal;
+        },
         sendProgress: (progress, message) => {
-          if (progressToken === undefined || controller.signal.aborted) return;
+          if (progressToken === undefined || held.aborted) return;
           this.toClient({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress, message } });
         },
         listTools: () => this.listTools(),
@@ -257,7 +273,7 @@ class PolicyProxyImpl implements PolicyProxy {
       this.errorToClient(m.id, { code: INTERNAL_ERROR, message: `upstream MCP server \`${this.opts.serverName}\` exited` });
       return;
     }
-    if (controller.signal.aborted || this.closed) return;
+    if (held.aborted || this.closed) return;
     switch (judgement.kind) {
       case 'forward': {
         // Always re-serialised from what was judged (never the raw bytes): a line with duplicate
@@ -398,7 +414,7 @@ class PolicyProxyImpl implements PolicyProxy {
     this.closing ??= (async () => {
       // Held calls stop waiting; each answers (upstream gone) or drops (client gone) itself.
       const pending = [...this.held.values()];
-      for (const h of pending) h.controller.abort(new Error(why));
+      for (const h of pending) h.abort(new Error(why));
       await waitUntil(() => this.held.size === 0, 2000);
       if (!this.upstreamGone) {
         this.upstreamGone = true;

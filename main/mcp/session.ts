@@ -84,7 +84,7 @@ export class CapFenceMCPSession {
       listTools: () => this.listAllTools(),
     });
     const v = decided.verdict;
-    if (decided.cancelled) throw new AgentActionBlocked(`Tool '${params.name}' blocked: the call was cancelled while waiting for approval`, { ...v, authorized: false });
+    if (decided.cancelled || options?.signal?.aborted) throw new AgentActionBlocked(`Tool '${params.name}' blocked: the call was cancelled while waiting for approval`, { ...v, authorized: false });
     if (!v.authorized) {
       const e = blockedError(v);
       const detail = v.decision === 'require_approval' ? e.message : `Tool '${params.name}' blocked: ${v.reason}`;
