@@ -8,12 +8,22 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 const NL = 0x0a;
 
+/** Whitespace only (as `trim` sees it); a JSON-RPC line starts with `{`, so this is one comparison. */
+const isBlank = (s: string): boolean => {
+  if (s.length === 0) return true;
+  const c = s.charCodeAt(0);
+  return (c <= 0x20 || c >= 0x80) && s.trim() === '';
+};
+
 /**
- * The exact text each parsed message arrived as. A message forwarded untouched leaves as the
- * bytes that came in (no re-serialisation: cheaper, and byte-identical); a changed message is a
- * new object and is serialised afresh.
+ * The message a `LineTransport` is delivering right now, and the exact text it arrived as. A
+ * message forwarded untouched while it is delivered (the proxy forwards everything but judged
+ * calls and tool lists that way) leaves as the text that came in: no re-serialisation, and
+ * byte-identical. Anything sent later, or changed, is a new object and is serialised afresh.
+ * Two variables instead of a WeakMap: an entry per message costs more than the lookup saves.
  */
-const rawText = new WeakMap<object, string>();
+let deliveringMessage: unknown;
+let deliveringText = '';
 
 /**
  * Newline-delimited JSON-RPC over a pair of streams (MCP's stdio framing). Unlike the SDK's
@@ -33,11 +43,9 @@ export class LineTransport implements Transport {
   private skipping: { head: string; bytes: number } | undefined;
   private started = false;
   private closed = false;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.output.uncork();
-  };
+  /** Lines sent in this tick, and the promise they all settle with: they leave in one write. */
+  private outLines: string[] = [];
+  private outBatch: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     private readonly input: Readable,
@@ -74,6 +82,16 @@ export class LineTransport implements Transport {
   private readonly onData = (chunk: Buffer | string): void => {
     let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     while (buf.length > 0 && !this.closed) {
+      if (!this.skipping && this.chunks.length === 0) {
+        // Every complete line in the chunk at once, when none can be over the limit: one decode
+        // per chunk instead of one per line. (A newline byte never occurs inside a UTF-8 sequence.)
+        const last = buf.lastIndexOf(NL);
+        if (last >= 0 && last <= this.max) {
+          this.handleLines(buf.toString('utf8', 0, last));
+          buf = buf.subarray(last + 1);
+          continue;
+        }
+      }
       const nl = buf.indexOf(NL);
       if (this.skipping) {
         if (nl < 0) {
@@ -124,10 +142,26 @@ export class LineTransport implements Transport {
   }
 
   private handleLine(raw: Buffer): void {
-    let end = raw.length;
-    if (end > 0 && raw[end - 1] === 0x0d) end--;
-    const text = raw.toString('utf8', 0, end);
-    if (text.trim() === '') return;
+    this.handleText(raw.toString('utf8'));
+  }
+
+  /** Lines separated by `\n`, the last without one. */
+  private handleLines(text: string): void {
+    let start = 0;
+    while (!this.closed) {
+      const end = text.indexOf('\n', start);
+      if (end < 0) {
+        this.handleText(start === 0 ? text : text.slice(start));
+        return;
+      }
+      this.handleText(text.slice(start, end));
+      start = end + 1;
+    }
+  }
+
+  private handleText(line: string): void {
+    const text = line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+    if (isBlank(text)) return;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -136,35 +170,50 @@ export class LineTransport implements Transport {
       this.onerror?.(new MalformedMessageError(`parse error: ${e instanceof Error ? e.message : String(e)}`, PARSE_ERROR, id, hadMethod));
       return;
     }
-    if (value !== null && typeof value === 'object') rawText.set(value, text);
+    const outerMessage = deliveringMessage;
+    const outerText = deliveringText;
+    deliveringMessage = value;
+    deliveringText = text;
     try {
       this.onmessage?.(value as JSONRPCMessage);
     } catch (e) {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      deliveringMessage = outerMessage;
+      deliveringText = outerText;
     }
   }
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) return Promise.reject(new Error('transport closed'));
-    return new Promise((resolve, reject) => {
-      let json: string;
-      try {
-        const raw = rawText.get(message);
-        json = `${raw ?? JSON.stringify(message)}\n`;
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      // Messages sent in the same tick leave in one write: under load this halves the syscalls.
-      if (!this.corked) {
-        this.corked = true;
-        this.output.cork();
-        process.nextTick(this.uncork);
-      }
-      if (this.output.write(json)) resolve();
-      else this.output.once('drain', resolve);
-    });
+    let line: string;
+    try {
+      line = message === deliveringMessage ? deliveringText : JSON.stringify(message);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.outLines.push(line);
+    if (!this.outBatch) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.outBatch = { promise, resolve };
+      // Messages sent in the same tick leave in one write: under load that is one system call
+      // and one wake-up of the reader for many messages.
+      process.nextTick(this.flush);
+    }
+    return this.outBatch.promise;
   }
+
+  private readonly flush = (): void => {
+    const batch = this.outBatch;
+    if (!batch) return;
+    const lines = this.outLines;
+    this.outLines = [];
+    this.outBatch = undefined;
+    const data = lines.length === 1 ? `${lines[0] as string}\n` : `${lines.join('\n')}\n`;
+    if (this.output.write(data)) batch.resolve();
+    else this.output.once('drain', batch.resolve);
+  };
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -174,6 +223,8 @@ export class LineTransport implements Transport {
     this.input.off('close', this.onEnd);
     this.chunks = [];
     this.skipping = undefined;
+    // What was sent before closing still leaves, ahead of the end of output.
+    this.flush();
     if (this.opts.endOutputOnClose) this.output.end();
     this.onclose?.();
   }
