@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { entryHash, GENESIS, HASHED_COLUMNS } from '../main/store/audit-log.js';
+import { entryCanonical, GENESIS, sha256Hex } from '../main/store/audit-log.js';
 import { openDatabase } from '../main/store/database.js';
 
 /**
@@ -9,8 +9,8 @@ import { openDatabase } from '../main/store/database.js';
  */
 export function generateLog(dbPath: string, n: number): void {
   const db = openDatabase(dbPath);
-  const insert = db.prepare(`INSERT INTO audit_entries (${HASHED_COLUMNS.join(', ')}, entry_hash) VALUES (${HASHED_COLUMNS.map(() => '?').join(', ')}, ?)`);
-  const head = db.prepare('SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1').raw().get() as [number, string] | undefined;
+  const insert = db.prepare('INSERT INTO audit_chain (seq, canonical, entry_hash) VALUES (?, ?, ?)');
+  const head = db.prepare('SELECT seq, entry_hash FROM audit_chain ORDER BY seq DESC LIMIT 1').raw().get() as [number, string] | undefined;
   db.transaction(() => {
     let prev = head ? head[1] : GENESIS;
     const commitment = createHash('sha256').update('p').digest('hex');
@@ -21,8 +21,9 @@ export function generateLog(dbPath: string, n: number): void {
         tool: seq % 5 === 0 ? 'transfer' : 'read_file', decision: seq % 5 === 0 ? 'require_approval' : 'allow', authorized: seq % 5 !== 0, reason: seq % 5 === 0 ? 'approval_required' : 'policy_allow',
         rule: 'allow[0]', policyHash: 'p'.repeat(64), environment: 'dev', sessionId: null, approvalId: null, approver: null, approverReason: null, payloadCommitment: commitment, prevHash: prev,
       };
-      const h = entryHash(e);
-      insert.run(seq, e.at, e.kind, e.actor, e.capability, e.tool, e.decision, e.authorized ? 1 : 0, e.reason, e.rule, e.policyHash, e.environment, null, null, null, null, e.payloadCommitment, prev, h);
+      const canonical = entryCanonical(e);
+      const h = sha256Hex(canonical);
+      insert.run(seq, canonical, h);
       prev = h;
     }
   })();

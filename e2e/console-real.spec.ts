@@ -245,7 +245,7 @@ test.describe('capfence console with real services', () => {
 
     const db = new Database(capfence.home.dbPath, { fileMustExist: true });
     try {
-      expect(db.prepare("UPDATE audit_entries SET reason = 'x' WHERE seq = 2").run().changes).toBe(1);
+      expect(db.prepare("UPDATE audit_chain SET canonical = json_set(canonical, '$.reason', 'x') WHERE seq = 2").run().changes).toBe(1);
     } finally {
       db.close();
     }

@@ -1,13 +1,12 @@
-import * as crypto from 'node:crypto';
 import { createHash, createHmac, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../../shared/canonical-json.js';
+import { entryCanonical, GENESIS, sha256Hex } from './audit-entry-text.js';
 import type { SqliteDatabase } from './database.js';
 import type { SigningKeys } from './keys.js';
 
-/** The prev_hash of the first entry. */
-export const GENESIS = '0'.repeat(64);
+export { chainLinkOf, entryCanonical, entryHash, GENESIS, sha256Hex, type HashedEntryFields } from './audit-entry-text.js';
 
 /** The decision an entry records, the same for what a caller passes and what the log stores. */
 interface AuditDecisionFields {
@@ -48,44 +47,6 @@ export interface AuditEntry extends AuditDecisionFields, AuditContextFields {
   redacted?: boolean;
 }
 
-/** The hashed columns, in the order `audit_entries` stores them. */
-export const HASHED_COLUMNS = [
-  'seq', 'at', 'kind', 'actor', 'capability', 'tool', 'decision', 'authorized', 'reason', 'rule', 'policy_hash', 'environment',
-  'session_id', 'approval_id', 'approver', 'approver_reason', 'payload_commitment', 'prev_hash',
-] as const;
-
-const q = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
-
-/**
- * The canonical JSON (RFC 8785) an entry's hash covers: every column but `entry_hash`, plus
- * `"v":1`. Written out by hand because verification hashes a million of these per run; a test
- * checks it equals the generic `canonicalJson` of the same object.
- */
-export function entryCanonical(r: {
-  seq: number; at: number; kind: string; actor: string; capability: string; tool: string; decision: string; authorized: boolean; reason: string;
-  rule: string | null; policyHash: string; environment: string | null; sessionId: string | null; approvalId: string | null; approver: string | null;
-  approverReason: string | null; payloadCommitment: string; prevHash: string;
-}): string {
-  return (
-    `{"actor":${q(r.actor)},"approval_id":${q(r.approvalId)},"approver":${q(r.approver)},"approver_reason":${q(r.approverReason)},` +
-    `"at":${canonicalJson(r.at)},"authorized":${r.authorized ? 'true' : 'false'},"capability":${q(r.capability)},"decision":${q(r.decision)},` +
-    `"environment":${q(r.environment)},"kind":${q(r.kind)},"payload_commitment":${q(r.payloadCommitment)},"policy_hash":${q(r.policyHash)},` +
-    `"prev_hash":${q(r.prevHash)},"reason":${q(r.reason)},"rule":${q(r.rule)},"seq":${r.seq},"session_id":${q(r.sessionId)},"tool":${q(r.tool)},"v":1}`
-  );
-}
-
-// `crypto.hash` (Node 20.12+) is a one-shot digest about four times faster than a Hash object
-// on short inputs; verify hashes a million entries, and every decision hashes one.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
-
-/** sha256 hex of a string. */
-export const sha256Hex: (s: string) => string = oneShot ? (s) => oneShot('sha256', s, 'hex') : (s) => createHash('sha256').update(s).digest('hex');
-
-/** sha256 hex of an entry's canonical JSON. */
-export function entryHash(r: Parameters<typeof entryCanonical>[0]): string {
-  return sha256Hex(entryCanonical(r));
-}
-
 /** A signed statement that the chain had `headHash` at `seq`. */
 export interface Checkpoint {
   seq: number;
@@ -117,6 +78,21 @@ export interface AuditLogOptions {
 }
 
 type Row = Record<string, unknown>;
+
+/** Characters JSON.stringify writes escaped: quote, backslash, controls, and lone surrogates. */
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * `e.<column> = value` for the `audit_entries` view, found fast: reading a field out of the
+ * stored text parses it, while the exact `"key":value` text of a match can only occur as that
+ * key (inside JSON strings every quote is escaped), so `instr` over the raw text skips almost
+ * every other row for a few nanoseconds each.
+ */
+export function fieldEquals(column: 'actor' | 'capability' | 'decision' | 'kind', value: string): { sql: string; args: string[] } {
+  // `kind` has an index on exactly the view's expression (migration 9).
+  if (column === 'kind') return { sql: 'e.kind = ?', args: [value] };
+  return { sql: `instr(e.canonical, ?) > 0 AND e.${column} = ?`, args: [`"${column}":${JSON.stringify(value)}`, value] };
+}
 
 /** Maps a stored row to an entry. */
 export function rowToEntry(r: Row): AuditEntry {
@@ -184,11 +160,10 @@ export class AuditLog {
   ) {
     this.every = opts.checkpointEvery ?? 1000;
     this.seconds = opts.checkpointSeconds ?? 10;
-    this.insertEntry = db.prepare(
-      `INSERT INTO audit_entries (${HASHED_COLUMNS.join(', ')}, entry_hash) VALUES (${HASHED_COLUMNS.map(() => '?').join(', ')}, ?)`,
-    );
+    // Only the canonical text is stored: the `audit_entries` view reads every column out of it (migration 9).
+    this.insertEntry = db.prepare('INSERT INTO audit_chain (seq, canonical, entry_hash) VALUES (?, ?, ?)');
     this.insertPayload = db.prepare('INSERT INTO audit_payloads (seq, payload) VALUES (?, ?)');
-    this.head = db.prepare('SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1').raw();
+    this.head = db.prepare('SELECT seq, entry_hash FROM audit_chain ORDER BY seq DESC LIMIT 1').raw();
     this.lastCheckpoint = db.prepare('SELECT seq, at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').raw();
     this.insertCheckpoint = db.prepare('INSERT OR IGNORE INTO audit_checkpoints (seq, head_hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)');
     db.prepare('INSERT OR IGNORE INTO audit_keys (key_id, public_key_pem, first_used_at) VALUES (?, ?, ?)').run(opts.keys.keyId, opts.keys.publicKeyPem, Date.now() / 1000);
@@ -222,12 +197,9 @@ export class AuditLog {
           prevHash: prev,
           entryHash: '',
         };
-        entry.entryHash = entryHash(entry);
-        this.insertEntry.run(
-          entry.seq, entry.at, entry.kind, entry.actor, entry.capability, entry.tool, entry.decision, entry.authorized ? 1 : 0, entry.reason, entry.rule,
-          entry.policyHash, entry.environment, entry.sessionId, entry.approvalId, entry.approver, entry.approverReason, entry.payloadCommitment, entry.prevHash,
-          entry.entryHash,
-        );
+        const canonical = entryCanonical(entry);
+        entry.entryHash = sha256Hex(canonical);
+        this.insertEntry.run(seq, canonical, entry.entryHash);
         // No `changes` row: watchers see new entries from the chain's head (one less B-tree write per decision).
         this.insertPayload.run(seq, payloadJson);
         prev = entry.entryHash;
@@ -297,15 +269,20 @@ export class AuditLog {
   query(qry: AuditQuery = {}): AuditEntry[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (qry.actor) where.push('e.actor = ?'), args.push(qry.actor);
-    if (qry.capability) where.push('e.capability = ?'), args.push(qry.capability);
-    if (qry.decision) where.push('e.decision = ?'), args.push(qry.decision);
-    if (qry.kind) where.push('e.kind = ?'), args.push(qry.kind);
+    for (const [column, value] of [['actor', qry.actor], ['capability', qry.capability], ['decision', qry.decision], ['kind', qry.kind]] as const) {
+      if (!value) continue;
+      const f = fieldEquals(column, value);
+      where.push(f.sql);
+      args.push(...f.args);
+    }
     if (qry.since !== undefined) where.push('e.at >= ?'), args.push(qry.since);
     if (qry.until !== undefined) where.push('e.at <= ?'), args.push(qry.until);
     if (qry.beforeSeq !== undefined) where.push('e.seq < ?'), args.push(qry.beforeSeq);
     if (qry.text) {
       const like = `%${qry.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // Text that JSON writes as it is appears verbatim in the stored text: rows without it are
+      // skipped before any field is read out of them.
+      if (!NEEDS_JSON_ESCAPE.test(qry.text)) where.push("e.canonical LIKE ? ESCAPE '\\'"), args.push(like);
       where.push("(e.actor LIKE ? ESCAPE '\\' OR e.capability LIKE ? ESCAPE '\\' OR e.tool LIKE ? ESCAPE '\\' OR e.reason LIKE ? ESCAPE '\\' OR e.rule LIKE ? ESCAPE '\\')");
       args.push(like, like, like, like, like);
     }

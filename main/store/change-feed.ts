@@ -17,7 +17,7 @@ export function watchChanges(db: SqliteDatabase, opts: { sinceId?: number; inter
   const version = db.prepare('PRAGMA data_version').pluck();
   const read = db.prepare('SELECT id, kind, ref, at FROM changes WHERE id > ? ORDER BY id LIMIT 5000');
   // Audit appends write no `changes` row (they are the hottest write): a larger head is the change.
-  const head = db.prepare('SELECT coalesce(max(seq), 0) FROM audit_entries').pluck();
+  const head = db.prepare('SELECT coalesce(max(seq), 0) FROM audit_chain').pluck();
   let cursor = opts.sinceId ?? ((db.prepare('SELECT coalesce(max(id), 0) FROM changes').pluck().get() as number) ?? 0);
   let lastHead = head.get() as number;
   let last = -1;

@@ -1,3 +1,4 @@
+import { entryCanonical } from './audit-entry-text.js';
 import type { SqliteDatabase } from './database.js';
 
 /** One schema step. Migrations are numbered from 1, append-only, never edited once released. */
@@ -197,4 +198,69 @@ export const migrations: Migration[] = [
         DROP INDEX IF EXISTS audit_by_decision;
       `),
   },
+  {
+    version: 9,
+    name: 'audit entries keep their canonical text',
+    // Verifying rebuilt each entry's canonical text from nineteen columns, and that assembly cost
+    // more than the hash. Now the exact text the hash covers is what is stored (`audit_chain`), and
+    // `audit_entries` becomes a view that reads every column out of it: verification hashes what is
+    // there, and no column can disagree with the chain. (Generated columns would do the same, but
+    // SQLite computes them on every insert; the view costs nothing until it is read.)
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE audit_chain (
+          seq INTEGER PRIMARY KEY,
+          canonical TEXT NOT NULL,        -- the RFC 8785 JSON entry_hash covers
+          entry_hash TEXT NOT NULL
+        );
+      `);
+      const page = db.prepare(
+        `SELECT seq, at, kind, actor, capability, tool, decision, authorized, reason, rule, policy_hash, environment, session_id, approval_id, approver,
+           approver_reason, payload_commitment, prev_hash, entry_hash FROM audit_entries WHERE seq > ? ORDER BY seq LIMIT 10000`,
+      );
+      const insert = db.prepare('INSERT INTO audit_chain (seq, canonical, entry_hash) VALUES (?, ?, ?)');
+      // The text is built from the columns as they are: a row edited by hand keeps failing its hash.
+      for (let after = -Infinity; ; ) {
+        const rows = page.all(after) as OldAuditRow[];
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          const canonical = entryCanonical({
+            seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, capability: r.capability, tool: r.tool, decision: r.decision, authorized: r.authorized === 1,
+            reason: r.reason, rule: r.rule, policyHash: r.policy_hash, environment: r.environment, sessionId: r.session_id, approvalId: r.approval_id,
+            approver: r.approver, approverReason: r.approver_reason, payloadCommitment: r.payload_commitment, prevHash: r.prev_hash,
+          });
+          insert.run(r.seq, canonical, r.entry_hash);
+        }
+        after = (rows[rows.length - 1] as OldAuditRow).seq;
+      }
+      db.exec(`
+        DROP TABLE audit_entries;
+        CREATE VIEW audit_entries AS SELECT seq, canonical, entry_hash, ${AUDIT_VIEW_COLUMNS} FROM audit_chain;
+        -- The same expressions as the view's columns, so filters on the view use them: time
+        -- ranges, and kinds (the rare ones, grants and revocations, would otherwise mean reading
+        -- every entry). Each costs a JSON parse per append; other fields are found by scanning.
+        CREATE INDEX audit_chain_by_time ON audit_chain(${fieldOf('at')});
+        CREATE INDEX audit_chain_by_kind ON audit_chain(${fieldOf('kind')}, seq);
+      `);
+    },
+  },
 ];
+
+interface OldAuditRow {
+  seq: number; at: number; kind: string; actor: string; capability: string; tool: string; decision: string; authorized: number; reason: string;
+  rule: string | null; policy_hash: string; environment: string | null; session_id: string | null; approval_id: string | null; approver: string | null;
+  approver_reason: string | null; payload_commitment: string; prev_hash: string; entry_hash: string;
+}
+
+/**
+ * One field of the canonical text. A text that is not JSON (edited by hand) reads as NULL
+ * instead of failing every query that touches it; `verify` names it.
+ */
+const fieldOf = (name: string) => `iif(json_valid(canonical), canonical ->> '$.${name}', NULL)`;
+
+const AUDIT_VIEW_COLUMNS = [
+  'at', 'kind', 'actor', 'capability', 'tool', 'decision', 'authorized', 'reason', 'rule', 'policy_hash', 'environment', 'session_id', 'approval_id',
+  'approver', 'approver_reason', 'payload_commitment', 'prev_hash',
+]
+  .map((name) => `${fieldOf(name)} AS ${name}`)
+  .join(', ');

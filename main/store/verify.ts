@@ -5,8 +5,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { checkpointMessage, entryHash, externalCheckpointPath, GENESIS, HASHED_COLUMNS } from './audit-log.js';
+import { chainLinkOf, checkpointMessage, entryHash, externalCheckpointPath, GENESIS, sha256Hex } from './audit-log.js';
 import { keyIdOf, readPublicKey } from './keys.js';
+import { auditLayout } from './audit-layout.js';
 import { verifyLegacyLog } from './verify-legacy.js';
 import type { SliceResult, SliceTask } from './verify-worker.js';
 
@@ -43,28 +44,50 @@ export function openReadOnly(path: string, nativeBinding: string | undefined): D
   return new Database(path, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
 }
 
-type RawRow = [number, number, string, string, string, string, string, number, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string, string, string];
+/** One stored entry as the chain walk sees it, whichever layout wrote the file. */
+interface ChainRow {
+  seq: number;
+  /** The entry_hash column. */
+  stored: string;
+  /** The hash this entry links to, when it can be read. */
+  prevHash: string | undefined;
+  /** The seq the entry's content hashes under (its own when untouched, another when moved), or undefined when it matches none. */
+  writtenSeq: number | undefined;
+}
 
-const toFields = (r: RawRow, seq = r[0]) => ({
-  seq,
-  at: r[1],
-  kind: r[2],
-  actor: r[3],
-  capability: r[4],
-  tool: r[5],
-  decision: r[6],
-  authorized: r[7] === 1,
-  reason: r[8],
-  rule: r[9],
-  policyHash: r[10],
-  environment: r[11],
-  sessionId: r[12],
-  approvalId: r[13],
-  approver: r[14],
-  approverReason: r[15],
-  payloadCommitment: r[16],
-  prevHash: r[17],
+/** Entries stored as their canonical text: the text is hashed as it is. */
+function* canonicalRows(db: Database.Database): Generator<ChainRow> {
+  for (const [seq, canonical, stored] of db.prepare('SELECT seq, canonical, entry_hash FROM audit_chain ORDER BY seq').raw().iterate() as IterableIterator<[number, unknown, string]>) {
+    const text = typeof canonical === 'string' ? canonical : '';
+    const link = chainLinkOf(text);
+    yield { seq, stored, prevHash: link?.prevHash, writtenSeq: link && sha256Hex(text) === stored ? link.seq : undefined };
+  }
+}
+
+type ColumnRow = [number, number, string, string, string, string, string, number, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string, string, string];
+
+const fieldsOf = (r: ColumnRow, seq: number) => ({
+  seq, at: r[1], kind: r[2], actor: r[3], capability: r[4], tool: r[5], decision: r[6], authorized: r[7] === 1, reason: r[8], rule: r[9], policyHash: r[10],
+  environment: r[11], sessionId: r[12], approvalId: r[13], approver: r[14], approverReason: r[15], payloadCommitment: r[16], prevHash: r[17],
 });
+
+/** Files written before migration 9 (opened read-only, so never migrated): the text is rebuilt from the columns. */
+function* columnRows(db: Database.Database): Generator<ChainRow> {
+  const columns = 'seq, at, kind, actor, capability, tool, decision, authorized, reason, rule, policy_hash, environment, session_id, approval_id, approver, approver_reason, payload_commitment, prev_hash, entry_hash';
+  for (const r of db.prepare(`SELECT ${columns} FROM audit_entries ORDER BY seq`).raw().iterate() as IterableIterator<ColumnRow>) {
+    const seq = r[0];
+    const stored = r[18];
+    let writtenSeq: number | undefined = entryHash(fieldsOf(r, seq)) === stored ? seq : undefined;
+    // Moved rows hash correctly under the seq they were written with; without the text, try the near ones.
+    for (const d of writtenSeq === undefined ? [1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8] : []) {
+      if (seq + d >= 1 && entryHash(fieldsOf(r, seq + d)) === stored) {
+        writtenSeq = seq + d;
+        break;
+      }
+    }
+    yield { seq, stored, prevHash: r[17], writtenSeq };
+  }
+}
 
 /**
  * Verifies an audit log without modifying it (opened read-only): every entry's hash, every link,
@@ -76,9 +99,9 @@ export function verifyAuditLog(dbPath: string, opts: VerifyOptions): VerifyRepor
   const abs = resolve(dbPath);
   const db = openReadOnly(abs, opts.nativeBinding);
   try {
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (!tables.has('audit_entries') && tables.has('audit_events')) return verifyLegacyLog(db, opts);
-    if (!tables.has('audit_entries')) {
+    const layout = auditLayout(db);
+    if (layout === 'legacy') return verifyLegacyLog(db, opts);
+    if (layout === 'none') {
       return { valid: false, format: 'capfence', entries: 0, checkpoints: 0, errors: [{ seq: null, kind: 'modified', message: 'no audit table (`audit_entries` or `audit_events`) in this database' }], warnings: [] };
     }
     return verifyOurs(db, abs, opts);
@@ -110,8 +133,7 @@ export async function verifyAuditLogAsync(
     return existsSync(workerFile) ? verifyInWorker(workerFile, abs, opts) : verifyAuditLog(abs, opts);
   };
   try {
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (!tables.has('audit_entries')) return await sequential();
+    if (auditLayout(db) !== 'chain') return await sequential();
     // min and max come from the primary key's ends; a count(*) would read the whole table. The
     // slices check that every seq in between is there.
     const [min, max] = db.prepare('SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM audit_entries').raw().get() as [number, number];
@@ -199,7 +221,7 @@ export interface ChainScan {
 function scanChain(db: Database.Database, opts: VerifyOptions): ChainScan {
   const errors: VerifyProblem[] = [];
   const total = (db.prepare('SELECT count(*) FROM audit_entries').pluck().get() as number) ?? 0;
-  const stmt = db.prepare(`SELECT ${HASHED_COLUMNS.join(', ')}, entry_hash FROM audit_entries ORDER BY seq`).raw();
+  const rows = auditLayout(db) === 'chain' ? canonicalRows(db) : columnRows(db);
 
   let pp: { seq: number; hash: string } | undefined;
   let p: { seq: number; hash: string; valid: boolean; shift: number } | undefined;
@@ -207,24 +229,17 @@ function scanChain(db: Database.Database, opts: VerifyOptions): ChainScan {
   let n = 0;
   const hashAt = new Map<number, string>();
   const checkpointSeqs = new Set((db.prepare('SELECT seq FROM audit_checkpoints').pluck().all() as number[]) ?? []);
-  for (const raw of stmt.iterate() as IterableIterator<RawRow>) {
-    const seq = raw[0];
-    const stored = raw[18];
+  for (const row of rows) {
+    const { seq, stored } = row;
     if (checkpointSeqs.has(seq)) hashAt.set(seq, stored);
-    const valid = entryHash(toFields(raw)) === stored;
+    const valid = row.writtenSeq === seq;
     const expectedSeq = p ? p.seq + 1 : 1;
     let shift = 0;
     if (seq !== expectedSeq && seq > expectedSeq) {
       const from = expectedSeq;
       errors.push({ seq: from, kind: 'deleted', message: seq - 1 === from ? `entry ${from} is missing (deleted)` : `entries ${from}..${seq - 1} are missing (deleted)` });
     } else if (!valid) {
-      // Moved rows hash correctly under the seq they were written with.
-      for (const d of [1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8]) {
-        if (seq + d >= 1 && entryHash(toFields(raw, seq + d)) === stored) {
-          shift = -d;
-          break;
-        }
-      }
+      if (row.writtenSeq !== undefined) shift = seq - row.writtenSeq;
       if (shift === 0) errors.push({ seq, kind: 'modified', message: `entry ${seq} was modified: its content no longer matches its hash` });
       else if (shift < 0) errors.push({ seq, kind: 'reordered', message: `entry ${seq} was written as entry ${seq - shift}: entries were reordered` });
       else if (lastShift === -shift) {
@@ -235,8 +250,8 @@ function scanChain(db: Database.Database, opts: VerifyOptions): ChainScan {
     } else if (!p || p.valid) {
       // (After a broken row, the link to it proves nothing more.)
       const expectedPrev = p ? p.hash : GENESIS;
-      if (raw[17] !== expectedPrev && seq === expectedSeq) {
-        if (pp && raw[17] === pp.hash) errors.push({ seq: p?.seq ?? seq, kind: 'inserted', message: `entry ${p?.seq} is not part of the chain: it was inserted` });
+      if (row.prevHash !== expectedPrev && seq === expectedSeq) {
+        if (pp && row.prevHash === pp.hash) errors.push({ seq: p?.seq ?? seq, kind: 'inserted', message: `entry ${p?.seq} is not part of the chain: it was inserted` });
         else if (!p) errors.push({ seq, kind: 'deleted', message: 'the first entry does not start the chain: earlier entries were deleted' });
         else if (p.valid && p.shift === 0) errors.push({ seq: p.seq, kind: 'modified', message: `entry ${p.seq} was rewritten: its hash differs from the one entry ${seq} recorded` });
       }

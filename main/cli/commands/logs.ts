@@ -6,7 +6,8 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../io.js';
 import { jsonOut } from '../json-out.js';
 import { defaultDbPath } from '../../paths.js';
-import { rowToEntry, type AuditEntry } from '../../store/audit-log.js';
+import { auditLayout } from '../../store/audit-layout.js';
+import { fieldEquals, rowToEntry, type AuditEntry } from '../../store/audit-log.js';
 
 type Row = Record<string, unknown>;
 
@@ -14,16 +15,17 @@ type Row = Record<string, unknown>;
 function readEntries(path: string, opts: { agent?: string; limit: number; beforeSeq?: number }): { format: 'capfence' | 'legacy-python'; rows: Row[] } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (tables.has('audit_entries')) {
-      const where = [opts.agent ? 'e.actor = ?' : null, opts.beforeSeq !== undefined ? 'e.seq < ?' : null].filter(Boolean);
-      const args = [...(opts.agent ? [opts.agent] : []), ...(opts.beforeSeq !== undefined ? [opts.beforeSeq] : [])];
+    const layout = auditLayout(db);
+    if (layout === 'chain' || layout === 'columns') {
+      const agent = opts.agent === undefined ? undefined : layout === 'chain' ? fieldEquals('actor', opts.agent) : { sql: 'e.actor = ?', args: [opts.agent] };
+      const where = [agent?.sql, opts.beforeSeq !== undefined ? 'e.seq < ?' : null].filter(Boolean);
+      const args = [...(agent?.args ?? []), ...(opts.beforeSeq !== undefined ? [opts.beforeSeq] : [])];
       const rows = db
         .prepare(`SELECT e.*, p.payload, p.redacted_at FROM audit_entries e LEFT JOIN audit_payloads p ON p.seq = e.seq ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT ?`)
         .all(...args, opts.limit) as Row[];
       return { format: 'capfence', rows };
     }
-    if (tables.has('audit_events')) {
+    if (layout === 'legacy') {
       const rows = (opts.agent
         ? db.prepare('SELECT * FROM audit_events WHERE agent_id = ? ORDER BY timestamp DESC LIMIT ?').all(opts.agent, opts.limit)
         : db.prepare('SELECT * FROM audit_events ORDER BY timestamp DESC LIMIT ?').all(opts.limit)) as Row[];

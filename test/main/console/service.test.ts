@@ -235,7 +235,7 @@ describe('console service: audit', () => {
     expect(progress).toEqual({ done: 5, total: 5 });
 
     const raw = new Database(h.t.db);
-    raw.prepare("UPDATE audit_entries SET reason = 'looks fine' WHERE seq = 3").run();
+    raw.prepare("UPDATE audit_chain SET canonical = json_set(canonical, '$.reason', 'looks fine') WHERE seq = 3").run();
     raw.close();
     const bad = await call(h, 'audit:verify', {});
     expect(bad.valid).toBe(false);

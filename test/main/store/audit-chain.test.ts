@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../shared/canonical-json.js';
-import { entryCanonical, entryHash, GENESIS } from '../../../main/store/audit-log.js';
+import { entryCanonical, entryHash, GENESIS, rowToEntry, sha256Hex } from '../../../main/store/audit-log.js';
 import { openStore, type Store } from '../../../main/store/store.js';
 import { verifyAuditLog } from '../../../main/store/verify.js';
 import { tempHome } from '../../helpers/temp.js';
@@ -55,7 +55,12 @@ describe('audit chain', () => {
 
   it('detects an edited field as `modified` at its seq', async () => {
     const t = await logWith(10);
-    sql(t.db, "UPDATE audit_entries SET decision = 'allow', authorized = 1 WHERE seq = 5");
+    // The way a hand edit looks now: the stored text changed, the hash did not.
+    sql(t.db, "UPDATE audit_chain SET canonical = replace(canonical, '\"decision\":\"deny\"', '\"decision\":\"allow\"') WHERE seq = 5");
+    const raw = new Database(t.db, { readonly: true });
+    // Every column reads the stored text, so what the console shows is what verify checks.
+    expect(raw.prepare('SELECT decision, authorized FROM audit_entries WHERE seq = 5').get()).toEqual({ decision: 'allow', authorized: 0 });
+    raw.close();
     const r = verify(t);
     expect(r.valid).toBe(false);
     expect(r.errors).toEqual([expect.objectContaining({ seq: 5, kind: 'modified' })]);
@@ -63,7 +68,7 @@ describe('audit chain', () => {
 
   it('detects a deleted middle row as `deleted`', async () => {
     const t = await logWith(10);
-    sql(t.db, 'DELETE FROM audit_entries WHERE seq = 6');
+    sql(t.db, 'DELETE FROM audit_chain WHERE seq = 6');
     expect(verify(t).errors[0]).toMatchObject({ seq: 6, kind: 'deleted' });
   });
 
@@ -71,7 +76,7 @@ describe('audit chain', () => {
     const t = await logWith(12);
     await t.store.audit.checkpoint();
     await t.store.close();
-    sql(t.db, 'DELETE FROM audit_entries WHERE seq > 9', 'DELETE FROM audit_checkpoints');
+    sql(t.db, 'DELETE FROM audit_chain WHERE seq > 9', 'DELETE FROM audit_checkpoints');
     const r = verify(t);
     expect(r.valid).toBe(false);
     expect(r.errors[0]).toMatchObject({ seq: 10, kind: 'truncated_tail' });
@@ -79,7 +84,7 @@ describe('audit chain', () => {
 
   it('detects two swapped rows as `reordered`', async () => {
     const t = await logWith(10);
-    sql(t.db, 'UPDATE audit_entries SET seq = -1 WHERE seq = 5', 'UPDATE audit_entries SET seq = 5 WHERE seq = 6', 'UPDATE audit_entries SET seq = 6 WHERE seq = -1');
+    sql(t.db, 'UPDATE audit_chain SET seq = -1 WHERE seq = 5', 'UPDATE audit_chain SET seq = 5 WHERE seq = 6', 'UPDATE audit_chain SET seq = 6 WHERE seq = -1');
     const r = verify(t);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ seq: 5, kind: 'reordered' });
@@ -88,12 +93,10 @@ describe('audit chain', () => {
   it('detects a forged row inserted mid-chain as `inserted`', async () => {
     const t = await logWith(10);
     const db = new Database(t.db);
-    for (let s = 10; s >= 6; s--) db.prepare('UPDATE audit_entries SET seq = ? WHERE seq = ?').run(s + 1, s);
+    for (let s = 10; s >= 6; s--) db.prepare('UPDATE audit_chain SET seq = ? WHERE seq = ?').run(s + 1, s);
     const prev = db.prepare('SELECT entry_hash FROM audit_entries WHERE seq = 5').pluck().get() as string;
     const forged = { seq: 6, at: Date.now() / 1000, kind: 'decision', actor: 'mallory', capability: 'payment.transfer', tool: 'wire', decision: 'allow', authorized: true, reason: 'policy_allow', rule: null, policyHash: 'p'.repeat(64), environment: null, sessionId: null, approvalId: null, approver: null, approverReason: null, payloadCommitment: 'f'.repeat(64), prevHash: prev };
-    db.prepare('INSERT INTO audit_entries (seq, at, kind, actor, capability, tool, decision, authorized, reason, rule, policy_hash, environment, session_id, approval_id, approver, approver_reason, payload_commitment, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?)').run(
-      6, forged.at, 'decision', 'mallory', 'payment.transfer', 'wire', 'allow', 'policy_allow', forged.policyHash, forged.payloadCommitment, prev, entryHash(forged),
-    );
+    db.prepare('INSERT INTO audit_chain (seq, canonical, entry_hash) VALUES (?, ?, ?)').run(6, entryCanonical(forged), entryHash(forged));
     db.close();
     const r = verify(t);
     expect(r.errors[0]).toMatchObject({ seq: 6, kind: 'inserted' });
@@ -103,13 +106,13 @@ describe('audit chain', () => {
     const t = await logWith(8, { checkpointEvery: 4 });
     await t.store.close();
     const db = new Database(t.db);
-    db.prepare("UPDATE audit_entries SET decision = 'allow', authorized = 1 WHERE seq = 1").run();
-    // Recompute every hash so the chain is internally consistent again.
+    // Edit the first entry, then recompute every hash so the chain is internally consistent again.
     let prev = GENESIS;
     for (const r of db.prepare('SELECT * FROM audit_entries ORDER BY seq').all() as Record<string, unknown>[]) {
-      const h = entryHash({ seq: r['seq'] as number, at: r['at'] as number, kind: r['kind'] as string, actor: r['actor'] as string, capability: r['capability'] as string, tool: r['tool'] as string, decision: r['decision'] as string, authorized: r['authorized'] === 1, reason: r['reason'] as string, rule: r['rule'] as string | null, policyHash: r['policy_hash'] as string, environment: r['environment'] as string | null, sessionId: r['session_id'] as string | null, approvalId: r['approval_id'] as string | null, approver: r['approver'] as string | null, approverReason: r['approver_reason'] as string | null, payloadCommitment: r['payload_commitment'] as string, prevHash: prev });
-      db.prepare('UPDATE audit_entries SET prev_hash = ?, entry_hash = ? WHERE seq = ?').run(prev, h, r['seq']);
-      prev = h;
+      const e = rowToEntry(r);
+      const canonical = entryCanonical({ ...e, ...(e.seq === 1 ? { decision: 'allow', authorized: true } : {}), prevHash: prev });
+      db.prepare('UPDATE audit_chain SET canonical = ?, entry_hash = ? WHERE seq = ?').run(canonical, sha256Hex(canonical), e.seq);
+      prev = sha256Hex(canonical);
     }
     db.close();
     const r = verify(t);

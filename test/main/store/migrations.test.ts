@@ -19,6 +19,7 @@ describe('migrations', () => {
     6: ['mcp_tool_pins'],
     7: ['mcp_servers'],
     8: [],
+    9: ['audit_chain'],
   };
   for (const m of migrations) {
     it(`${m.version}: ${m.name} applies on top of ${m.version - 1} and adds its tables`, () => {

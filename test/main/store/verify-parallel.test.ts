@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLog } from '../../../bench/generate-log.js';
-import { entryHash } from '../../../main/store/audit-log.js';
+import { entryCanonical, rowToEntry, sha256Hex } from '../../../main/store/audit-log.js';
 import { openStore } from '../../../main/store/store.js';
 import { verifyAuditLog } from '../../../main/store/verify.js';
 import { DIST, tempHome } from '../../helpers/temp.js';
@@ -24,8 +24,8 @@ async function bigLog() {
   const t = tempHome();
   generateLog(t.db, 30_000);
   const store = openStore(t.db, { env: t.env });
-  // Reasons that need JSON escapes, and text beyond ASCII: the fast pass must hash them exactly as
-  // the writer did (SQLite builds the canonical text; escapes are rebuilt in JavaScript).
+  // Reasons that need JSON escapes, and text beyond ASCII: the stored canonical text must come back
+  // from SQLite byte for byte, and its seq and link must be read by position past the escapes.
   const reasons = ['policy_allow', 'approval_denied:x: "not today" \\ said bob\n', 'tab\there', 'café 中文 😀', 'ctrl \u0001 char'];
   for (let i = 0; i < 5; i++) {
     await store.audit.append({ kind: 'decision', actor: i === 3 ? 'agént' : 'a', capability: 'files.read', tool: 't', decision: 'allow', authorized: i % 2 === 0, reason: reasons[i] as string, rule: null, policyHash: 'x', payload: { i } });
@@ -52,8 +52,8 @@ describe('parallel verify', () => {
   it('falls back to the sequential pass on any break and names it exactly', async () => {
     const t = await bigLog();
     const db = new Database(t.db);
-    db.prepare("UPDATE audit_entries SET reason = 'forged' WHERE seq = 24000").run();
-    db.prepare('DELETE FROM audit_entries WHERE seq = 6000').run();
+    db.prepare("UPDATE audit_chain SET canonical = json_set(canonical, '$.reason', 'forged') WHERE seq = 24000").run();
+    db.prepare('DELETE FROM audit_chain WHERE seq = 6000').run();
     db.close();
     const strategies: string[] = [];
     const report = await built.verifyAuditLogAsync(t.db, { home: t.home, workers: 2, parallelMinEntries: 1000, onStrategy: (s) => strategies.push(s) });
@@ -71,21 +71,16 @@ describe('parallel verify', () => {
     const db = new Database(t.db);
     // Slices of 15,003 with two workers: the second starts at 15,004. Rewrite from there and
     // re-chain every later entry, so each slice is consistent on its own.
-    const rows = db.prepare('SELECT * FROM audit_entries WHERE seq >= 15004 ORDER BY seq').all() as Record<string, string | number | null>[];
-    const update = db.prepare('UPDATE audit_entries SET reason = ?, prev_hash = ?, entry_hash = ? WHERE seq = ?');
+    const rows = db.prepare('SELECT * FROM audit_entries WHERE seq >= 15004 ORDER BY seq').all() as Record<string, unknown>[];
+    const update = db.prepare('UPDATE audit_chain SET canonical = ?, entry_hash = ? WHERE seq = ?');
     // The first rewritten entry links to nothing real: only the stitch between slices can see it.
     let prev = 'f'.repeat(64);
     db.transaction(() => {
       for (const r of rows) {
-        const reason = r['seq'] === 15004 ? 'rewritten' : (r['reason'] as string);
-        const h = entryHash({
-          seq: r['seq'] as number, at: r['at'] as number, kind: r['kind'] as string, actor: r['actor'] as string, capability: r['capability'] as string, tool: r['tool'] as string,
-          decision: r['decision'] as string, authorized: r['authorized'] === 1, reason, rule: r['rule'] as string | null, policyHash: r['policy_hash'] as string,
-          environment: r['environment'] as string | null, sessionId: r['session_id'] as string | null, approvalId: r['approval_id'] as string | null,
-          approver: r['approver'] as string | null, approverReason: r['approver_reason'] as string | null, payloadCommitment: r['payload_commitment'] as string, prevHash: prev,
-        });
-        update.run(reason, prev, h, r['seq']);
-        prev = h;
+        const e = rowToEntry(r);
+        const canonical = entryCanonical({ ...e, reason: e.seq === 15004 ? 'rewritten' : e.reason, prevHash: prev });
+        prev = sha256Hex(canonical);
+        update.run(canonical, prev, e.seq);
       }
     })();
     db.close();
