@@ -89,8 +89,6 @@ const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])
  * every other row for a few nanoseconds each.
  */
 export function fieldEquals(column: 'actor' | 'capability' | 'decision' | 'kind', value: string): { sql: string; args: string[] } {
-  // `kind` has an index on exactly the view's expression (migration 9).
-  if (column === 'kind') return { sql: 'e.kind = ?', args: [value] };
   return { sql: `instr(e.canonical, ?) > 0 AND e.${column} = ?`, args: [`"${column}":${JSON.stringify(value)}`, value] };
 }
 
