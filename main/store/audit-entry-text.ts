@@ -5,10 +5,8 @@ import { canonicalJson } from '../../shared/canonical-json.js';
 /** The prev_hash of the first entry. */
 export const GENESIS = '0'.repeat(64);
 
-/** Every field an entry's hash covers (the canonical text's keys, in camelCase). */
-export interface HashedEntryFields {
-  seq: number;
-  at: number;
+/** The decision an entry records, the same for what a caller passes and what the log stores. */
+export interface AuditDecisionFields {
   kind: string;
   actor: string;
   capability: string;
@@ -18,11 +16,21 @@ export interface HashedEntryFields {
   reason: string;
   rule: string | null;
   policyHash: string;
+}
+
+/** The context columns an entry may carry: optional on input, stored as null when absent. */
+export interface AuditContextFields {
   environment: string | null;
   sessionId: string | null;
   approvalId: string | null;
   approver: string | null;
   approverReason: string | null;
+}
+
+/** Every field an entry's hash covers (the canonical text's keys, in camelCase). */
+export interface HashedEntryFields extends AuditDecisionFields, AuditContextFields {
+  seq: number;
+  at: number;
   payloadCommitment: string;
   prevHash: string;
 }

@@ -2,33 +2,11 @@ import { createHash, createHmac, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { entryCanonical, GENESIS, sha256Hex } from './audit-entry-text.js';
+import { entryCanonical, GENESIS, sha256Hex, type AuditContextFields, type AuditDecisionFields, type HashedEntryFields } from './audit-entry-text.js';
 import type { SqliteDatabase } from './database.js';
 import type { SigningKeys } from './keys.js';
 
 export { chainLinkOf, entryCanonical, entryHash, GENESIS, sha256Hex, type HashedEntryFields } from './audit-entry-text.js';
-
-/** The decision an entry records, the same for what a caller passes and what the log stores. */
-interface AuditDecisionFields {
-  kind: string;
-  actor: string;
-  capability: string;
-  tool: string;
-  decision: string;
-  authorized: boolean;
-  reason: string;
-  rule: string | null;
-  policyHash: string;
-}
-
-/** The context columns an entry may carry: optional on input, stored as null when absent. */
-interface AuditContextFields {
-  environment: string | null;
-  sessionId: string | null;
-  approvalId: string | null;
-  approver: string | null;
-  approverReason: string | null;
-}
 
 /** What a caller records; the log adds seq, time, the payload commitment and the chain hashes. */
 export interface AuditEntryInput extends AuditDecisionFields, Partial<AuditContextFields> {
@@ -36,11 +14,7 @@ export interface AuditEntryInput extends AuditDecisionFields, Partial<AuditConte
 }
 
 /** One stored entry, as the console and `capfence logs` show it. */
-export interface AuditEntry extends AuditDecisionFields, AuditContextFields {
-  seq: number;
-  at: number;
-  payloadCommitment: string;
-  prevHash: string;
+export interface AuditEntry extends HashedEntryFields {
   entryHash: string;
   /** The raw payload, unless redacted (then null and `redacted` is true). */
   payload?: unknown;
