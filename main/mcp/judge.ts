@@ -1,6 +1,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ExecutionVerdict } from '../../shared/events/verdict.js';
 import { capabilityMatches } from '../../shared/policy/capability.js';
+import type { LoadedPolicy } from '../policy/load-policy.js';
 import type { ActionRuntime, CallRequest } from '../runtime/action-runtime.js';
 import type { Store } from '../store/store.js';
 import type { Judgement, ToolCall, ToolCallJudge, WireError } from './judge-types.js';
@@ -53,6 +54,8 @@ export interface DecidedCall {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+const MAX_MAPPED_TOOLS = 1024;
+
 /**
  * Judges MCP tool calls for one upstream server: maps the tool to a capability, checks its
  * pinned definition, decides through the runtime (audited), and holds calls that need a person.
@@ -73,10 +76,29 @@ export class ToolCallDecider {
     return this.ctx.actor ?? 'mcp-gateway';
   }
 
+  /**
+   * Capabilities already mapped under the policy in force. A reload installs a new policy
+   * object, which starts an empty cache: a mapping is never used under a policy it was not made from.
+   */
+  private mapped: { policy: LoadedPolicy; byTool: Map<string, string> } | undefined;
+
+  private capabilityOf(tool: string): string {
+    const policy = this.ctx.runtime.policy;
+    if (this.mapped?.policy !== policy) this.mapped = { policy, byTool: new Map() };
+    const byTool = this.mapped.byTool;
+    let capability = byTool.get(tool);
+    if (capability === undefined) {
+      capability = toolCapability(policy.policy.mcp, this.ctx.serverName, tool, { legacy: this.ctx.legacyToolMap === true }).capability;
+      // Tool names come from the client: bounded, so a stream of made-up names cannot grow it.
+      if (byTool.size >= MAX_MAPPED_TOOLS) byTool.clear();
+      byTool.set(tool, capability);
+    }
+    return capability;
+  }
+
   /** The decision request for a call (capability from the `mcp:` section, or the default). */
   request(tool: string, args: Record<string, unknown>): CallRequest {
-    const runtime = this.ctx.runtime;
-    const { capability } = toolCapability(runtime.policy.policy.mcp, this.ctx.serverName, tool, { legacy: this.ctx.legacyToolMap === true });
+    const capability = this.capabilityOf(tool);
     const environment = this.ctx.environment ?? 'production';
     const context: Record<string, unknown> = { actor: this.actor, environment, tool_name: tool, mcp_server: this.ctx.serverName };
     // The original gateway set a risk level from the tool's name; only its compatibility mode does.
@@ -102,7 +124,8 @@ export class ToolCallDecider {
       return { verdict: await this.refuse(req, `mapping_error:${errorText(e)}`), arguments: args, request: req, cancelled: false };
     }
     try {
-      if (this.pins && opts.listTools) {
+      // Most calls are to a tool just found accepted: no promise to wait on for those.
+      if (this.pins && opts.listTools && !this.pins.acceptedRecently(tool)) {
         const check = await this.pins.check(tool, opts.listTools);
         if (!check.ok) return { verdict: await this.refuse(req, check.reason), arguments: args, request: req, cancelled: false };
       }

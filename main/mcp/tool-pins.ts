@@ -66,6 +66,13 @@ export class ToolPinSession {
     this.okUntil.clear();
   }
 
+  /** Whether `check` would pass `tool` without reading: found accepted on its current definition within `ACCEPTED_TTL_MS`. */
+  acceptedRecently(tool: string): boolean {
+    if (this.stale) return false;
+    const cachedUntil = this.okUntil.get(tool);
+    return cachedUntil !== undefined && cachedUntil > performance.now();
+  }
+
   /** Whether `tool` may run on its current definition; lists the tools first when this session has not. */
   async check(tool: string, listTools: () => Promise<unknown>): Promise<PinCheck> {
     if (this.stale || !this.seen.has(tool)) {
