@@ -28,6 +28,18 @@ await startPolicyProxy({
 });
 `;
 
+/**
+ * A Node process that only copies bytes between the client and the server (no framing, parsing
+ * or decisions): what any proxy written in Node costs at least on this machine.
+ */
+const BYTE_RELAY_ENTRY = `
+import { spawn } from 'node:child_process';
+const child = spawn(process.argv[1], process.argv.slice(2), { stdio: ['pipe', 'pipe', 'inherit'] });
+process.stdin.pipe(child.stdin);
+child.stdout.pipe(process.stdout);
+child.on('exit', () => process.exit(0));
+`;
+
 const POLICY = `version: 1
 allow:
   - mcp.everything.echo
@@ -111,7 +123,8 @@ async function throughput(c: Client, ms: number, concurrency: number): Promise<n
 /**
  * Added latency and throughput of `capfence gateway` (a real process, audited decisions into a
  * real SQLite store) against calling server-everything's `echo` directly, in the same run:
- * sequential calls interleaved one direct, one proxied, then saturating runs of each.
+ * sequential calls interleaved one direct, one proxied, then saturating runs of each. Two more
+ * rows explain the ratio: the proxy without decisions, and a Node process that only copies bytes.
  */
 export async function runGatewayBench(opts: { calls?: number; throughputMs?: number; concurrency?: number } = {}): Promise<BenchRow[]> {
   const home = mkdtempSync(join(tmpdir(), 'capfence-bench-gw-'));
@@ -126,9 +139,10 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
     env,
   );
   const bareConn = await connect(process.execPath, ['--input-type=module', '-e', NULL_JUDGE_ENTRY, process.execPath, EVERYTHING, 'stdio'], env);
-  const [direct, proxied, bare] = [directConn.client, proxiedConn.client, bareConn.client];
+  const relayConn = await connect(process.execPath, ['--input-type=module', '-e', BYTE_RELAY_ENTRY, process.execPath, EVERYTHING, 'stdio'], env);
+  const [direct, proxied, bare, relay] = [directConn.client, proxiedConn.client, bareConn.client, relayConn.client];
   try {
-    for (let i = 0; i < 300; i++) await Promise.all([echo(direct, i), echo(proxied, i), echo(bare, i)]);
+    for (let i = 0; i < 300; i++) await Promise.all([echo(direct, i), echo(proxied, i), echo(bare, i), echo(relay, i)]);
     const n = opts.calls ?? 3000;
     const d: number[] = [];
     const p: number[] = [];
@@ -145,6 +159,7 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
     const directRun = await throughputWithCpu(direct, ms, conc, [directConn.pid]);
     const proxiedRun = await throughputWithCpu(proxied, ms, conc, [childPid(proxiedConn.pid), proxiedConn.pid]);
     const bareRun = await throughputWithCpu(bare, ms, conc, [childPid(bareConn.pid), bareConn.pid]);
+    const relayRun = await throughputWithCpu(relay, ms, conc, [childPid(relayConn.pid), relayConn.pid]);
     const [directRate, proxiedRate, bareRate] = [directRun.rate, proxiedRun.rate, bareRun.rate];
     const cpu = (run: string, who: readonly string[], us: readonly number[]): BenchRow[] =>
       who.map((w, i) => ({ name: `gateway.cpu_us_per_call.${run}.${w}`, unit: 'µs', value: us[i] as number }));
@@ -160,12 +175,15 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
       { name: `gateway.echo_calls_per_s.proxied.c${conc}`, unit: 'calls/s', value: proxiedRate, baseline: 'direct' },
       { name: 'gateway.throughput_vs_direct', unit: '%', value: (100 * proxiedRate) / directRate, baseline: 'target >= 80 %' },
       { name: `gateway.echo_calls_per_s.proxy_without_decisions.c${conc}`, unit: 'calls/s', value: bareRate, baseline: 'direct' },
+      { name: `gateway.echo_calls_per_s.node_byte_relay.c${conc}`, unit: 'calls/s', value: relayRun.rate, baseline: 'direct' },
+      { name: 'gateway.node_byte_relay_vs_direct', unit: '%', value: (100 * relayRun.rate) / directRate, baseline: 'ceiling of a Node proxy' },
       ...cpu('direct', ['client', 'server'], directRun.cpuUsPerCall),
       ...cpu('proxied', ['client', 'server', 'gateway'], proxiedRun.cpuUsPerCall),
       ...cpu('proxy_without_decisions', ['client', 'server', 'proxy'], bareRun.cpuUsPerCall),
+      ...cpu('node_byte_relay', ['client', 'server', 'relay'], relayRun.cpuUsPerCall),
     ];
   } finally {
-    await Promise.all([direct.close(), proxied.close(), bare.close()]);
+    await Promise.all([direct.close(), proxied.close(), bare.close(), relay.close()]);
     rmSync(home, { recursive: true, force: true });
   }
 }
