@@ -60,21 +60,28 @@ export async function startPolicyProxy(opts: PolicyProxyOptions): Promise<Policy
 
 /**
  * A `tools/call` being judged. Its AbortSignal is made only if the judge reads it (to hold the
- * call for a person): Node builds a signal lazily, and building one costs more than the rest of
- * forwarding the call, so the proxy keeps its own flag instead of asking the signal.
+ * call for a person), already aborted when the call was cancelled before: building a signal costs
+ * more than the rest of forwarding the call, so the proxy keeps its own flag instead of asking it.
  */
 class Held {
   aborted = false;
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  private reason: Error | undefined;
   constructor(readonly id: RequestId) {}
 
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
   }
 
   abort(reason: Error): void {
+    if (this.aborted) return;
     this.aborted = true;
-    this.controller.abort(reason);
+    this.reason = reason;
+    this.controller?.abort(reason);
   }
 }
 
