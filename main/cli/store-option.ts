@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { str, type FlagSpec, type ParsedArgs } from './args.js';
+import { str, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { defaultDbPath } from '../paths.js';
 import { openStore, type Store } from '../store/store.js';
@@ -12,7 +12,11 @@ export const DB_FLAGS: FlagSpec[] = [
 
 /** The store path a command was given, or the default one. */
 export function dbPathOf(args: ParsedArgs, io: CliIo): string {
-  return resolve(io.cwd, str(args, 'db') ?? str(args, 'db-path') ?? defaultDbPath(io.env));
+  const given = str(args, 'db') ?? str(args, 'db-path');
+  // SQLite's special name would otherwise become a file called `:memory:` here; and a store no
+  // other process can open would hide the queue and the audit chain from the console.
+  if (given === ':memory:') throw new UsageError('`--db :memory:` cannot be used: the store is a file shared by the console, the CLI and every gateway');
+  return resolve(io.cwd, given ?? defaultDbPath(io.env));
 }
 
 /** Opens the store for one command and closes it afterwards, whatever happens. */
