@@ -161,6 +161,9 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
     const bareRun = await throughputWithCpu(bare, ms, conc, [childPid(bareConn.pid), bareConn.pid]);
     const relayRun = await throughputWithCpu(relay, ms, conc, [childPid(relayConn.pid), relayConn.pid]);
     const [directRate, proxiedRate, bareRate] = [directRun.rate, proxiedRun.rate, bareRun.rate];
+    // With many more calls in flight each wake-up carries more messages: the highest rate each path reaches here.
+    const deep = 256;
+    const [directDeep, proxiedDeep, relayDeep] = [await throughput(direct, ms, deep), await throughput(proxied, ms, deep), await throughput(relay, ms, deep)];
     const cpu = (run: string, who: readonly string[], us: readonly number[]): BenchRow[] =>
       who.map((w, i) => ({ name: `gateway.cpu_us_per_call.${run}.${w}`, unit: 'µs', value: us[i] as number }));
     const [d50, d99, p50, p99] = [percentile(d, 0.5), percentile(d, 0.99), percentile(p, 0.5), percentile(p, 0.99)];
@@ -177,6 +180,10 @@ export async function runGatewayBench(opts: { calls?: number; throughputMs?: num
       { name: `gateway.echo_calls_per_s.proxy_without_decisions.c${conc}`, unit: 'calls/s', value: bareRate, baseline: 'direct' },
       { name: `gateway.echo_calls_per_s.node_byte_relay.c${conc}`, unit: 'calls/s', value: relayRun.rate, baseline: 'direct' },
       { name: 'gateway.node_byte_relay_vs_direct', unit: '%', value: (100 * relayRun.rate) / directRate, baseline: 'ceiling of a Node proxy' },
+      { name: `gateway.echo_calls_per_s.direct.c${deep}`, unit: 'calls/s', value: directDeep },
+      { name: `gateway.echo_calls_per_s.proxied.c${deep}`, unit: 'calls/s', value: proxiedDeep, baseline: 'direct' },
+      { name: `gateway.throughput_vs_direct.c${deep}`, unit: '%', value: (100 * proxiedDeep) / directDeep },
+      { name: `gateway.node_byte_relay_vs_direct.c${deep}`, unit: '%', value: (100 * relayDeep) / directDeep, baseline: 'ceiling of a Node proxy' },
       ...cpu('direct', ['client', 'server'], directRun.cpuUsPerCall),
       ...cpu('proxied', ['client', 'server', 'gateway'], proxiedRun.cpuUsPerCall),
       ...cpu('proxy_without_decisions', ['client', 'server', 'proxy'], bareRun.cpuUsPerCall),
