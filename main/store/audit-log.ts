@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { entryCanonical, GENESIS, sha256Hex, type AuditContextFields, type AuditDecisionFields, type HashedEntryFields } from './audit-entry-text.js';
 import type { SqliteDatabase } from './database.js';
+import { notADecision } from './migrations.js';
 import type { SigningKeys } from './keys.js';
 
 export { chainLinkOf, entryCanonical, entryHash, GENESIS, sha256Hex, type HashedEntryFields } from './audit-entry-text.js';
@@ -57,12 +58,20 @@ type Row = Record<string, unknown>;
 const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * `e.<column> = value` for the `audit_entries` view, found fast: reading a field out of the
- * stored text parses it, while the exact `"key":value` text of a match can only occur as that
- * key (inside JSON strings every quote is escaped), so `instr` over the raw text skips almost
- * every other row for a few nanoseconds each.
+ * `e.<column> = value` for the `audit_entries` view, found without parsing every entry: reading
+ * a field out of the stored text parses it, while the exact `"key":value` text of a match can
+ * only occur as that key (inside JSON strings every quote is escaped), so a test on the raw text
+ * rules out other rows first and the field is read only from those that pass.
  */
-export function fieldEquals(column: 'actor' | 'capability' | 'decision' | 'kind', value: string): { sql: string; args: string[] } {
+export function fieldEquals(column: 'actor' | 'capability' | 'decision' | 'kind', value: string): { sql: string; args: (string | number)[] } {
+  // Other kinds than decisions have a partial index (migration 9), used when its condition is repeated.
+  if (column === 'kind' && value !== 'decision') return { sql: `${notADecision('e.canonical')} AND e.kind = ?`, args: [value] };
+  // `actor` is the text's first key: comparing its prefix stops after a few bytes, where a
+  // substring search reads the whole entry (a third of the time on a million entries).
+  if (column === 'actor') {
+    const prefix = `{"actor":${JSON.stringify(value)},`;
+    return { sql: 'substr(e.canonical, 1, ?) = ? AND e.actor = ?', args: [[...prefix].length, prefix, value] };
+  }
   return { sql: `instr(e.canonical, ?) > 0 AND e.${column} = ?`, args: [`"${column}":${JSON.stringify(value)}`, value] };
 }
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { chainLinkOf, entryCanonical, entryHash, GENESIS, type HashedEntryFields } from '../../../main/store/audit-log.js';
+import { chainLinkOf, entryCanonical, entryHash, fieldEquals, GENESIS, type HashedEntryFields } from '../../../main/store/audit-log.js';
 import { applyMigrations, openDatabase, schemaVersion } from '../../../main/store/database.js';
 import { openStore } from '../../../main/store/store.js';
 import { verifyAuditLog, verifyAuditLogAsync } from '../../../main/store/verify.js';
@@ -57,9 +57,12 @@ describe('audit entries stored as their canonical text (migration 9)', () => {
       });
     }
     // Range queries keep their index on the generated time column.
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_chain' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all()).toEqual(['audit_chain_by_time']);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_chain' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all()).toEqual(['audit_chain_by_time', 'audit_chain_other_kinds']);
     expect(db.prepare('EXPLAIN QUERY PLAN SELECT seq FROM audit_entries WHERE at >= ?').all(1_800_000_003).map((p) => (p as { detail: string }).detail).join()).toMatch(/audit_chain_by_time/);
     expect(db.prepare('SELECT seq FROM audit_entries WHERE at >= ? ORDER BY seq').pluck().all(t.fields[37]?.at)).toEqual([38, 39, 40]);
+    const kindFilter = fieldEquals('kind', 'grant');
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT e.seq FROM audit_entries e WHERE ${kindFilter.sql} ORDER BY e.seq DESC LIMIT 10`).all(...kindFilter.args);
+    expect(plan.map((p) => (p as { detail: string }).detail).join()).toMatch(/audit_chain_other_kinds/);
     db.close();
     const r = verifyAuditLog(t.db, { home: t.home });
     expect(r.errors).toEqual([]);
@@ -135,6 +138,11 @@ describe('audit queries over the stored text', () => {
     expect((await store.audit.query({ text: 'PLAIN' })).map((e) => e.actor)).toEqual(['plain']);
     expect(await store.audit.query({ text: 'payload_commitment' })).toEqual([]);
     expect((await store.audit.query({ kind: 'grant' })).map((e) => e.actor)).toEqual(['smile 😀', 'café', 'say "hi"']);
+    expect((await store.audit.query({ kind: 'decision' })).map((e) => e.actor)).toEqual(['tab\tagent', 'back\\slash', 'plain']);
+    expect((await store.audit.query({ kind: 'grant', actor: 'café' })).map((e) => e.actor)).toEqual(['café']);
+    // A reason that merely mentions the decision kind does not hide a grant from the index.
+    await store.audit.append({ kind: 'grant', actor: 'g', capability: 'c', tool: 't', decision: 'allow', authorized: true, reason: '"kind":"decision"', rule: null, policyHash: 'p', payload: {} });
+    expect((await store.audit.query({ kind: 'grant', limit: 1 })).map((e) => e.actor)).toEqual(['g']);
     expect(await store.audit.query({ actor: 'pla' })).toEqual([]);
     // A lone surrogate is hashed as JSON escapes it; the stored text keeps that escape, so it verifies.
     await store.audit.append({ kind: 'decision', actor: 'lone \ud800 half', capability: 'c', tool: 't', decision: 'allow', authorized: true, reason: 'r', rule: null, policyHash: 'p', payload: {} });
