@@ -8,6 +8,8 @@ const SHORTCUTS: [string, string][] = [
   ['e', 'edit the arguments, then approve'],
   ['Enter', 'open the details'],
   ['x / Space', 'select or unselect'],
+  ['Shift+↓ / Shift+↑', 'select a range from the last row you moved to or selected'],
+  ['Shift+click', 'select every row from there to the clicked one'],
   ['Shift+A', 'approve every selected request'],
   ['Shift+D', 'deny every selected request (reason first)'],
   ['Esc', 'clear the selection, leave a field'],

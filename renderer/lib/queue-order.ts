@@ -33,3 +33,11 @@ export function cursorAfterRemoval(order: readonly { id: string }[], ids: Readon
   for (let i = at - 1; i >= 0; i--) if (!ids.has(order[i]!.id)) return order[i]!.id;
   return null;
 }
+
+/** The ids from `fromId` to `toId` inclusive, in queue order whichever way round they are given; empty if either is gone. */
+export function rangeBetween(order: readonly { id: string }[], fromId: string, toId: string): string[] {
+  const a = order.findIndex((r) => r.id === fromId);
+  const b = order.findIndex((r) => r.id === toId);
+  if (a < 0 || b < 0) return [];
+  return order.slice(Math.min(a, b), Math.max(a, b) + 1).map((r) => r.id);
+}

@@ -1,4 +1,5 @@
 import type { ApprovalView } from '../../shared/ipc/contract.js';
+import { rangeBetween } from '../lib/queue-order.js';
 import type { GetConsole, SetConsole } from './store.js';
 
 /** Pending approvals, the list cursor and the multi-selection. */
@@ -8,15 +9,25 @@ export interface QueueSlice {
   loaded: boolean;
   cursorId: string | null;
   selected: ReadonlySet<string>;
+  /**
+   * Where a Shift range starts: the row of the last plain move, click or toggle. A range replaces
+   * only what the previous range added, so Shift+click and Shift+arrows can grow and shrink it.
+   */
+  anchorId: string | null;
+  /** The selection as it was when the anchor was set: ranges are added on top of it. */
+  rangeBase: ReadonlySet<string>;
   /** Ids with a decision on the way, so their buttons cannot be pressed twice. */
   inFlight: ReadonlySet<string>;
   lastError: string | null;
   replaceAll: (rows: readonly ApprovalView[]) => void;
   /** Applies changed rows (as they are now); returns how many became newly pending. */
   applyChanged: (rows: readonly ApprovalView[]) => number;
+  /** Moves the cursor (a plain move: the range anchor follows it). */
   setCursor: (id: string | null) => void;
   toggleSelected: (id: string) => void;
   setSelection: (ids: Iterable<string>) => void;
+  /** Selects the rows from the anchor to `id` (in `order`) on top of the earlier selection and moves the cursor there. */
+  extendSelectionTo: (id: string, order: readonly { id: string }[]) => void;
   setInFlight: (ids: readonly string[], on: boolean) => void;
   setError: (message: string | null) => void;
 }
@@ -34,13 +45,15 @@ export function createQueueSlice(set: SetConsole, get: GetConsole): QueueSlice {
     loaded: false,
     cursorId: null,
     selected: new Set(),
+    anchorId: null,
+    rangeBase: new Set(),
     inFlight: new Set(),
     lastError: null,
     replaceAll: (rows) => {
       const pending: Record<string, ApprovalView> = {};
       for (const r of rows) if (r.status === 'pending') pending[r.id] = r;
       const q = get().queue;
-      patch({ pending, loaded: true, selected: withoutMissing(q.selected, pending), cursorId: q.cursorId && q.cursorId in pending ? q.cursorId : null });
+      patch({ pending, loaded: true, selected: withoutMissing(q.selected, pending), rangeBase: withoutMissing(q.rangeBase, pending), cursorId: q.cursorId && q.cursorId in pending ? q.cursorId : null });
     },
     applyChanged: (rows) => {
       const q = get().queue;
@@ -52,17 +65,30 @@ export function createQueueSlice(set: SetConsole, get: GetConsole): QueueSlice {
           pending[r.id] = r;
         } else delete pending[r.id];
       }
-      patch({ pending, selected: withoutMissing(q.selected, pending), cursorId: q.cursorId && q.cursorId in pending ? q.cursorId : null });
+      patch({ pending, selected: withoutMissing(q.selected, pending), rangeBase: withoutMissing(q.rangeBase, pending), cursorId: q.cursorId && q.cursorId in pending ? q.cursorId : null });
       return added;
     },
-    setCursor: (cursorId) => patch({ cursorId }),
+    setCursor: (cursorId) => patch({ cursorId, anchorId: cursorId, rangeBase: get().queue.selected }),
     toggleSelected: (id) => {
       const next = new Set(get().queue.selected);
       if (next.has(id)) next.delete(id);
       else next.add(id);
-      patch({ selected: next });
+      patch({ selected: next, anchorId: id, rangeBase: next });
     },
-    setSelection: (ids) => patch({ selected: new Set(ids) }),
+    setSelection: (ids) => {
+      const selected = new Set(ids);
+      patch({ selected, rangeBase: selected });
+    },
+    extendSelectionTo: (id, order) => {
+      const q = get().queue;
+      const anchor = q.anchorId !== null && q.anchorId in q.pending ? q.anchorId : (q.cursorId ?? order[0]?.id ?? id);
+      const range = rangeBetween(order, anchor, id);
+      if (range.length === 0) return;
+      const selected = new Set(q.rangeBase);
+      for (const r of range) selected.add(r);
+      // Ids in the base that have left the queue since must not come back.
+      patch({ selected: withoutMissing(selected, q.pending), anchorId: anchor, cursorId: id });
+    },
     setInFlight: (ids, on) => {
       const next = new Set(get().queue.inFlight);
       for (const id of ids) if (on) next.add(id);

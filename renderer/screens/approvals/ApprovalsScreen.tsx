@@ -31,6 +31,13 @@ export function ApprovalsScreen() {
     listRef.current?.focus();
   }, []);
   const toggle = useCallback((id: string) => useConsole.getState().queue.toggleSelected(id), []);
+  const extend = useCallback(
+    (id: string) => {
+      useConsole.getState().queue.extendSelectionTo(id, order);
+      listRef.current?.focus();
+    },
+    [order],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -43,6 +50,10 @@ export function ApprovalsScreen() {
         e.preventDefault();
         fn();
       };
+      if (e.shiftKey && (key === 'ArrowDown' || key === 'ArrowUp' || key === 'J' || key === 'K')) {
+        const to = moveCursor(order, cur?.id ?? null, key === 'ArrowDown' || key === 'J' ? 1 : -1);
+        return to ? act(() => q.extendSelectionTo(to, order)) : undefined;
+      }
       switch (key) {
         case 'j':
         case 'ArrowDown':
@@ -89,7 +100,7 @@ export function ApprovalsScreen() {
         <span className="muted">{loaded ? `${order.length.toLocaleString()} pending · riskiest first, then oldest` : 'Loading…'}</span>
         <span className="spacer" />
         <span className="muted small hint-keys">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>?</kbd> shortcuts
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>⇧</kbd>+click or <kbd>⇧↓</kbd> range · <kbd>?</kbd> shortcuts
         </span>
       </header>
       {lastError && (
@@ -101,7 +112,7 @@ export function ApprovalsScreen() {
         <BatchBar count={selected.size} reasonRef={batchReasonRef} onApprove={() => void approve([...selected])} onDeny={(r) => void deny([...selected], r)} onClear={() => useConsole.getState().queue.setSelection([])} onSelectAll={() => useConsole.getState().queue.setSelection(order.map((a) => a.id))} />
       )}
       <div className="split">
-        <QueueList order={order} cursorId={current?.id ?? null} selected={selected} inFlight={inFlight} onPick={pick} onToggle={toggle} listRef={listRef} />
+        <QueueList order={order} cursorId={current?.id ?? null} selected={selected} inFlight={inFlight} onPick={pick} onToggle={toggle} onExtend={extend} listRef={listRef} />
         {current ? (
           <ApprovalDetail
             key={current.id}

@@ -17,11 +17,13 @@ interface QueueListProps {
   inFlight: ReadonlySet<string>;
   onPick: (id: string) => void;
   onToggle: (id: string) => void;
+  /** Shift+click: selects every row from the range anchor to this one. */
+  onExtend: (id: string) => void;
   listRef: React.RefObject<HTMLDivElement | null>;
 }
 
 /** The pending requests as a virtualized listbox: only the visible rows exist in the DOM. */
-export function QueueList({ order, cursorId, selected, inFlight, onPick, onToggle, listRef }: QueueListProps) {
+export function QueueList({ order, cursorId, selected, inFlight, onPick, onToggle, onExtend, listRef }: QueueListProps) {
   const virtualizer = useVirtualizer({
     count: order.length,
     getScrollElement: () => listRef.current,
@@ -63,6 +65,7 @@ export function QueueList({ order, cursorId, selected, inFlight, onPick, onToggl
               busy={inFlight.has(a.id)}
               onPick={onPick}
               onToggle={onToggle}
+              onExtend={onExtend}
             />
           );
         })}
@@ -79,9 +82,10 @@ interface QueueRowProps {
   busy: boolean;
   onPick: (id: string) => void;
   onToggle: (id: string) => void;
+  onExtend: (id: string) => void;
 }
 
-const QueueRow = memo(function QueueRow({ approval: a, top, current, checked, busy, onPick, onToggle }: QueueRowProps) {
+const QueueRow = memo(function QueueRow({ approval: a, top, current, checked, busy, onPick, onToggle, onExtend }: QueueRowProps) {
   const now = useNow();
   const level = riskLevel(a.risk);
   return (
@@ -91,14 +95,17 @@ const QueueRow = memo(function QueueRow({ approval: a, top, current, checked, bu
       aria-selected={checked}
       className={`queue-row${current ? ' is-current' : ''}${checked ? ' is-checked' : ''}${busy ? ' is-busy' : ''}`}
       style={{ transform: `translateY(${top}px)`, height: QUEUE_ROW_HEIGHT }}
-      onClick={() => onPick(a.id)}
+      // Shift+click would otherwise also select the text between the two rows.
+      onMouseDown={(e) => e.shiftKey && e.preventDefault()}
+      onClick={(e) => (e.shiftKey ? onExtend(a.id) : onPick(a.id))}
     >
       <span
         className={`check${checked ? ' is-on' : ''}`}
         aria-hidden="true"
         onClick={(e) => {
           e.stopPropagation();
-          onToggle(a.id);
+          if (e.shiftKey) onExtend(a.id);
+          else onToggle(a.id);
         }}
       />
       <div className="queue-row-main">
