@@ -1,5 +1,6 @@
 import type { ConsoleApi } from '../../shared/ipc/contract.js';
 import { loadAuditFirstPage, loadNewerAudit } from './audit-loader.js';
+import { loadPolicyVersions } from './policy-history-loader.js';
 import { useConsole } from './store.js';
 
 /** Fetches the pending queue (replacing it). */
@@ -45,7 +46,11 @@ export function bindConsole(api: ConsoleApi): () => void {
     }),
     api.on('grants:changed', ({ grants }) => useConsole.getState().grants.applyChanged(grants)),
     api.on('audit:appended', ({ head }) => void loadNewerAudit(api, head)),
-    api.on('policy:changed', () => void loadPolicy(api)),
+    api.on('policy:changed', () => {
+      void loadPolicy(api);
+      // A save anywhere records a version: a history already on screen shows it at once.
+      if (useConsole.getState().policyHistory.loaded) void loadPolicyVersions(api);
+    }),
     api.on('audit:verifyProgress', ({ done, total }) => useConsole.getState().audit.setVerify({ done, total })),
   ];
   void (async () => {

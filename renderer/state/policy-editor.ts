@@ -20,6 +20,8 @@ export interface PolicyEditorSlice {
   draft: string;
   /** The version the draft was started from; saving sends it, so a change made elsewhere is a conflict, not lost. */
   draftBaseHash: string | null;
+  /** The recorded version the draft was loaded from (history's "load as draft"); null for drafts edited from the active one. */
+  draftFrom: string | null;
   /** The active policy changed elsewhere while this draft had edits. */
   activeChangedElsewhere: boolean;
   /** Diagnostics from `policy:check` (used when the draft has `extends`); null when not asked. */
@@ -30,6 +32,8 @@ export interface PolicyEditorSlice {
   saveError: string | null;
   loadActive: (p: { path: string | null; text: string; hash: string | null }) => void;
   setDraft: (text: string) => void;
+  /** Replaces the draft with a recorded version's text; it is saved (and so activated) only through the normal save. */
+  loadDraftFrom: (p: { text: string; hash: string }) => void;
   discard: () => void;
   /** After a save: the draft is now the active version. */
   markSaved: (p: { path: string; text: string; hash: string }) => void;
@@ -50,6 +54,7 @@ export function createPolicyEditorSlice(set: SetConsole, get: GetConsole): Polic
     activeHash: null,
     draft: '',
     draftBaseHash: null,
+    draftFrom: null,
     activeChangedElsewhere: false,
     serverDiagnostics: null,
     tryEvent: { capability: 'payment.transfer', actor: 'agent-1', environment: 'production', payload: '{\n  "amount": 5000\n}' },
@@ -61,11 +66,13 @@ export function createPolicyEditorSlice(set: SetConsole, get: GetConsole): Polic
       const dirty = p.loaded && p.draft !== p.activeText;
       // A draft with edits is never overwritten by a change made elsewhere: the user is told instead.
       if (dirty) patch({ loaded: true, path, activeText: text, activeHash: hash, activeChangedElsewhere: p.activeChangedElsewhere || hash !== p.draftBaseHash });
-      else patch({ loaded: true, path, activeText: text, activeHash: hash, draft: text, draftBaseHash: hash, activeChangedElsewhere: false });
+      else patch({ loaded: true, path, activeText: text, activeHash: hash, draft: text, draftBaseHash: hash, draftFrom: null, activeChangedElsewhere: false });
     },
     setDraft: (draft) => patch({ draft }),
-    discard: () => patch({ draft: get().policyEditor.activeText, draftBaseHash: get().policyEditor.activeHash, activeChangedElsewhere: false, saveError: null }),
-    markSaved: ({ path, text, hash }) => patch({ path, activeText: text, activeHash: hash, draftBaseHash: hash, activeChangedElsewhere: false, saveError: null }),
+    // The base stays the version the draft started from: a change made elsewhere still conflicts on save.
+    loadDraftFrom: ({ text, hash }) => patch({ draft: text, draftFrom: hash, saveError: null }),
+    discard: () => patch({ draft: get().policyEditor.activeText, draftBaseHash: get().policyEditor.activeHash, draftFrom: null, activeChangedElsewhere: false, saveError: null }),
+    markSaved: ({ path, text, hash }) => patch({ path, activeText: text, activeHash: hash, draftBaseHash: hash, draftFrom: null, activeChangedElsewhere: false, saveError: null }),
     rebaseDraft: () => patch({ draftBaseHash: get().policyEditor.activeHash, activeChangedElsewhere: false, saveError: null }),
     setServerDiagnostics: (serverDiagnostics) => patch({ serverDiagnostics }),
     setTryEvent: (t) => patch({ tryEvent: { ...get().policyEditor.tryEvent, ...t } }),

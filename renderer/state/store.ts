@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { createAuditSlice, type AuditSlice } from './audit.js';
 import { createGrantsSlice, type GrantsSlice } from './grants.js';
 import { createPolicyEditorSlice, type PolicyEditorSlice } from './policy-editor.js';
+import { createPolicyHistorySlice, type PolicyHistorySlice } from './policy-history.js';
 import { createQueueSlice, type QueueSlice } from './queue.js';
 import { createUiSlice, type UiSlice } from './ui.js';
 
@@ -10,6 +11,7 @@ export interface ConsoleState {
   queue: QueueSlice;
   grants: GrantsSlice;
   policyEditor: PolicyEditorSlice;
+  policyHistory: PolicyHistorySlice;
   audit: AuditSlice;
   ui: UiSlice;
 }
@@ -22,6 +24,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   queue: createQueueSlice(set, get),
   grants: createGrantsSlice(set, get),
   policyEditor: createPolicyEditorSlice(set, get),
+  policyHistory: createPolicyHistorySlice(set, get),
   audit: createAuditSlice(set, get),
   ui: createUiSlice(set, get),
 }));

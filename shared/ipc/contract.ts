@@ -271,6 +271,7 @@ export type ApprovalView = z.output<typeof approvalSchema>;
 export type GrantView = z.output<typeof grantSchema>;
 export type AuditEntryView = z.output<typeof auditEntrySchema>;
 export type DiagnosticView = z.output<typeof diagnosticSchema>;
+export type PolicyVersionView = z.output<typeof policyVersionSchema>;
 
 /** Error codes a request can fail with; the renderer switches on them exhaustively. */
 export type ConsoleErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT' | 'POLICY_INVALID' | 'STORE_ERROR' | 'FORBIDDEN' | 'INTERNAL';

@@ -12,6 +12,8 @@ export class FakeConsole {
   grants: GrantView[] = [];
   audit: AuditEntryView[] = [];
   policy = { path: 'policies/test.yaml' as string | null, text: 'version: 1\nallow:\n  - files.read\n', hash: 'hash-1' as string | null };
+  /** Recorded policy versions, in any order; the active policy counts as recorded even if absent. */
+  history: (ResponseOf<'policy:version'>)[] = [];
   calls: { channel: RequestChannel; req: unknown }[] = [];
   /** Answers to force for a channel (an error result, a slow promise). */
   overrides = new Map<RequestChannel, (req: unknown) => Promise<ConsoleResult<unknown>>>();
@@ -51,6 +53,16 @@ export class FakeConsole {
 
   callsTo<C extends RequestChannel>(channel: C): RequestOf<C>[] {
     return this.calls.filter((c) => c.channel === channel).map((c) => c.req as RequestOf<C>);
+  }
+
+  /** Every recorded version, newest first, the active one included. */
+  recordedVersions(): ResponseOf<'policy:version'>[] {
+    const all = [...this.history];
+    if (this.policy.hash && !all.some((v) => v.hash === this.policy.hash)) {
+      const newest = all.reduce((m, v) => Math.max(m, v.createdAt), 1_700_000_000);
+      all.push({ hash: this.policy.hash, policyId: 'test', sourcePath: this.policy.path, createdAt: newest + 60, text: this.policy.text });
+    }
+    return all.sort((a, b) => b.createdAt - a.createdAt);
   }
 
   private handlers(): { [C in RequestChannel]: (req: RequestOf<C>) => Promise<ConsoleResult<ResponseOf<C>>> } {
@@ -106,8 +118,11 @@ export class FakeConsole {
         return ok(next);
       },
       'policy:get': () => ok({ ...this.policy }),
-      'policy:versions': () => ok([]),
-      'policy:version': (req) => (req.hash === this.policy.hash ? ok({ hash: req.hash, policyId: 'test', sourcePath: this.policy.path, createdAt: 0, text: this.policy.text }) : fail('NOT_FOUND', 'no such version')),
+      'policy:versions': (req) => ok(this.recordedVersions().slice(0, req.limit ?? 50).map(({ text: _t, ...v }) => v)),
+      'policy:version': (req) => {
+        const v = this.recordedVersions().find((x) => x.hash === req.hash);
+        return v ? ok(v) : fail('NOT_FOUND', 'no such version');
+      },
       'policy:check': (req) => {
         const loaded = loadPolicyText(req.text, this.policy.path ?? 'policy.yaml', { read: (p) => (p.endsWith('base.yaml') ? 'version: 1\ndeny:\n  - shell.*\n' : undefined) });
         const diagnostics = loaded.ok ? [...loaded.diagnostics, ...lintPolicy(loaded.policy)] : loaded.diagnostics;
@@ -117,7 +132,9 @@ export class FakeConsole {
         if (req.baseHash !== this.policy.hash) return fail('CONFLICT', 'the policy changed');
         const loaded = loadPolicyText(req.text, 'x.yaml');
         if (!loaded.ok) return fail('POLICY_INVALID', loaded.diagnostics[0]?.message ?? 'invalid');
+        this.history = this.recordedVersions();
         this.policy = { path: this.policy.path, text: req.text, hash: `hash-${++this.versions}` };
+        this.history.push({ hash: this.policy.hash!, policyId: 'test', sourcePath: this.policy.path, createdAt: (this.history[0]?.createdAt ?? 1_700_000_000) + 60, text: req.text });
         return ok({ hash: this.policy.hash!, path: this.policy.path! });
       },
       'policy:replay': (req) => {

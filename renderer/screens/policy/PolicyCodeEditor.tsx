@@ -1,34 +1,12 @@
 import { yaml } from '@codemirror/lang-yaml';
-import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
+import { policyHighlight, policyTheme } from './cm-theme.js';
 import { toEditorDiagnostics, type LocatedDiagnostic } from './cm-diagnostics.js';
-
-// Colours come from CSS variables so the editor follows the light and dark themes.
-const highlight = HighlightStyle.define([
-  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: 'var(--syn-key)' },
-  { tag: [tags.string, tags.special(tags.string)], color: 'var(--syn-string)' },
-  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: 'var(--syn-number)' },
-  { tag: [tags.comment, tags.lineComment], color: 'var(--syn-comment)', fontStyle: 'italic' },
-  { tag: [tags.punctuation, tags.separator, tags.squareBracket, tags.brace], color: 'var(--text-muted)' },
-  { tag: [tags.keyword, tags.meta, tags.labelName], color: 'var(--syn-keyword)' },
-]);
-
-const theme = EditorView.theme({
-  '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--surface)', color: 'var(--text)' },
-  '.cm-scroller': { fontFamily: 'var(--font-mono)', lineHeight: '1.55' },
-  '.cm-gutters': { backgroundColor: 'var(--surface-2)', color: 'var(--text-muted)', borderRight: '1px solid var(--border)' },
-  '.cm-activeLine': { backgroundColor: 'var(--row-hover)' },
-  '.cm-activeLineGutter': { backgroundColor: 'var(--row-hover)' },
-  '.cm-cursor': { borderLeftColor: 'var(--text)' },
-  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-2px' },
-  '.cm-selectionBackground, &.cm-focused .cm-selectionBackground': { backgroundColor: 'var(--selection) !important' },
-  '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border)' },
-});
 
 interface PolicyCodeEditorProps {
   value: string;
@@ -55,10 +33,10 @@ export function PolicyCodeEditor({ value, onChange, diagnostics, file, goTo }: P
         extensions: [
           basicSetup,
           yaml(),
-          syntaxHighlighting(highlight),
+          syntaxHighlighting(policyHighlight),
           lintGutter(),
           EditorView.lineWrapping,
-          theme,
+          policyTheme,
           // tabindex makes the editable region count as keyboard-reachable for the scroller around it.
           EditorView.contentAttributes.of({ 'aria-label': 'Policy YAML', tabindex: '0' }),
           EditorView.updateListener.of((u) => {

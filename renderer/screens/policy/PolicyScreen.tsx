@@ -5,30 +5,35 @@ import { addRule, moveRule, readRuleTable, removeRule, updateRule } from '../../
 import { useConsole } from '../../state/store.js';
 import { CompareView } from './CompareView.js';
 import { DiagnosticsList } from './DiagnosticsList.js';
+import { HistoryPanel } from './HistoryPanel.js';
 import { PolicyCodeEditor } from './PolicyCodeEditor.js';
 import { ReplayPanel } from './ReplayPanel.js';
 import { RuleTable } from './RuleTable.js';
 import { TryEventPanel } from './TryEventPanel.js';
 import { useDraftDiagnostics } from './use-draft-diagnostics.js';
+import { shortHash } from './use-version-text.js';
+import { VersionsCompare, VersionView } from './VersionView.js';
 
-type Tab = 'rules' | 'try' | 'replay';
+type Tab = 'rules' | 'try' | 'replay' | 'history';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'rules', label: 'Rules' },
   { id: 'try', label: 'Try an event' },
   { id: 'replay', label: 'Replay' },
+  { id: 'history', label: 'History' },
 ];
 
 /** The policy editor: YAML text and a rule table kept in sync, with live checks, tries and replays. */
 export function PolicyScreen() {
   const api = useApi();
-  const { loaded, path, activeText, activeHash, draft, activeChangedElsewhere, saving, saveError } = useConsole(
-    useShallow((s) => ({ loaded: s.policyEditor.loaded, path: s.policyEditor.path, activeText: s.policyEditor.activeText, activeHash: s.policyEditor.activeHash, draft: s.policyEditor.draft, activeChangedElsewhere: s.policyEditor.activeChangedElsewhere, saving: s.policyEditor.saving, saveError: s.policyEditor.saveError })),
+  const { loaded, path, activeText, activeHash, draft, draftFrom, activeChangedElsewhere, saving, saveError, pane } = useConsole(
+    useShallow((s) => ({ loaded: s.policyEditor.loaded, path: s.policyEditor.path, activeText: s.policyEditor.activeText, activeHash: s.policyEditor.activeHash, draft: s.policyEditor.draft, draftFrom: s.policyEditor.draftFrom, activeChangedElsewhere: s.policyEditor.activeChangedElsewhere, saving: s.policyEditor.saving, saveError: s.policyEditor.saveError, pane: s.policyHistory.pane })),
   );
   const file = path ?? 'policy.yaml';
   const { analysis, diagnostics, source } = useDraftDiagnostics(draft, file);
   const table = useMemo(() => readRuleTable(draft), [draft]);
   const [tab, setTab] = useState<Tab>('rules');
-  const [comparing, setComparing] = useState(false);
+  const setPane = useConsole((s) => s.policyHistory.setPane);
+  const comparing = pane.kind === 'draft-vs-active';
   const [goTo, setGoTo] = useState<{ line: number; column: number; nonce: number } | null>(null);
   const [tableError, setTableError] = useState<string | null>(null);
   const dirty = draft !== activeText;
@@ -46,10 +51,13 @@ export function PolicyScreen() {
     },
     [setDraft],
   );
-  const jump = useCallback((line: number, column = 1) => {
-    setComparing(false);
-    setGoTo({ line, column, nonce: Date.now() });
-  }, []);
+  const jump = useCallback(
+    (line: number, column = 1) => {
+      setPane({ kind: 'editor' });
+      setGoTo({ line, column, nonce: Date.now() });
+    },
+    [setPane],
+  );
 
   const save = async () => {
     const pe = useConsole.getState().policyEditor;
@@ -74,8 +82,13 @@ export function PolicyScreen() {
         <span className="mono muted truncate" title={path ?? ''}>{path ?? 'no policy file'}</span>
         {activeHash && <span className="chip mono" title={activeHash}>active {activeHash.slice(0, 10)}</span>}
         {dirty && <span className="chip chip-warn">unsaved draft</span>}
+        {dirty && draftFrom && (
+          <span className="chip mono" title={draftFrom}>
+            from {shortHash(draftFrom)}
+          </span>
+        )}
         <span className="spacer" />
-        <button type="button" className="btn" aria-pressed={comparing} onClick={() => setComparing((c) => !c)}>
+        <button type="button" className="btn" aria-pressed={comparing} onClick={() => setPane({ kind: comparing ? 'editor' : 'draft-vs-active' })}>
           {comparing ? 'Back to editor' : 'Compare with active'}
         </button>
         <button type="button" className="btn" disabled={!dirty || saving} onClick={() => useConsole.getState().policyEditor.discard()}>
@@ -88,7 +101,7 @@ export function PolicyScreen() {
       {activeChangedElsewhere && (
         <div className="banner banner-warn banner-row" role="status">
           <span>The active policy was changed elsewhere while you edited. Compare your draft with it, then keep your draft or discard it to load the new version.</span>
-          <button type="button" className="btn btn-small" onClick={() => setComparing(true)}>
+          <button type="button" className="btn btn-small" onClick={() => setPane({ kind: 'draft-vs-active' })}>
             Compare
           </button>
           <button type="button" className="btn btn-small" onClick={() => useConsole.getState().policyEditor.rebaseDraft()}>
@@ -103,7 +116,10 @@ export function PolicyScreen() {
       )}
       <div className="policy-grid">
         <div className="policy-text">
-          {comparing ? <CompareView active={activeText} draft={draft} /> : <PolicyCodeEditor value={draft} onChange={setDraft} diagnostics={diagnostics} file={file} goTo={goTo} />}
+          {pane.kind === 'draft-vs-active' && <CompareView before={activeText} after={draft} label="Changes from the active policy" against="against the active version" same="The draft is the same as the active policy." />}
+          {pane.kind === 'version' && <VersionView key={pane.hash} hash={pane.hash} />}
+          {pane.kind === 'versions' && <VersionsCompare from={pane.from} to={pane.to} />}
+          {pane.kind === 'editor' && <PolicyCodeEditor value={draft} onChange={setDraft} diagnostics={diagnostics} file={file} goTo={goTo} />}
           <DiagnosticsList diagnostics={diagnostics} source={source} onPick={jump} />
         </div>
         <div className="policy-side">
@@ -140,6 +156,7 @@ export function PolicyScreen() {
             )}
             {tab === 'try' && <TryEventPanel policy={analysis.policy} hasExtends={analysis.hasExtends} />}
             {tab === 'replay' && <ReplayPanel draft={draft} canRun={!hasErrors} />}
+            {tab === 'history' && <HistoryPanel />}
           </div>
         </div>
       </div>
