@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import Database from 'better-sqlite3';
@@ -78,6 +79,28 @@ async function replaceDraft(page: Page, text: string) {
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(text);
   await expect.poll(async () => content.evaluate((el) => [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'))).toBe(text);
+}
+
+/** Replaces the draft, waits for the checks to pass, saves it and waits until it is the active version. */
+async function saveVersion(page: Page, text: string) {
+  await replaceDraft(page, text);
+  await expect(page.getByText('Valid policy')).toBeVisible();
+  await page.getByRole('button', { name: 'Save new version' }).click();
+  await expect(page.locator('.screen-head .chip').filter({ hasText: `active ${sha256(text).slice(0, 10)}` })).toBeVisible();
+  await expect(page.getByText('unsaved draft')).toHaveCount(0);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The statuses of approvals by the text in their arguments, read straight from the store file. */
+function approvalStatuses(dbPath: string): Record<string, string> {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT arguments, status FROM approvals').all() as { arguments: string; status: string }[];
+    return Object.fromEntries(rows.map((r) => [(JSON.parse(r.arguments) as { message: string }).message, r.status]));
+  } finally {
+    db.close();
+  }
 }
 
 /** The audit sequence numbers of decisions on `capability`, read straight from the store file. */
@@ -232,6 +255,85 @@ test.describe('capfence console with real services', () => {
     await expect(cells.nth(1)).toContainText(AGENT);
     await expect(cells.nth(2)).toHaveText('deny → allow');
     await expect(cells.nth(3)).toHaveText('allow[2]');
+  });
+
+  test('two saved versions are compared in the policy history, which shows the changed rule', async ({ page, capfence }) => {
+    await capfence.open(page);
+    await goToScreen(page, 'Policy');
+    // v2 allows get-env; v3 moves it under require_approval.
+    const v2 = `${E2E_POLICY}  - mcp.everything.get-env\n`;
+    const v3 = v2.replace('  - mcp.everything.get-env\n', '').replace('require_approval:\n', 'require_approval:\n  - mcp.everything.get-env\n');
+    await saveVersion(page, v2);
+    await saveVersion(page, v3);
+    const [h2, h3] = [sha256(v2).slice(0, 10), sha256(v3).slice(0, 10)];
+
+    await page.getByRole('tab', { name: 'History' }).click();
+    const table = page.getByRole('table', { name: /Recorded policy versions/ });
+    const rows = table.locator('tbody tr');
+    await expect(rows.nth(0).getByRole('button', { name: `View version ${h3}` })).toBeVisible();
+    await expect(rows.nth(0)).toContainText('active');
+    await expect(rows.nth(0)).toContainText(capfence.home.policyPath);
+    await expect(rows.nth(1).getByRole('button', { name: `View version ${h2}` })).toBeVisible();
+    await expect(rows.nth(1)).not.toContainText('active');
+
+    await page.getByRole('radio', { name: `Compare from ${h2}` }).check();
+    await page.getByRole('radio', { name: `Compare to ${h3}` }).check();
+    await page.getByRole('button', { name: 'Compare selected' }).click();
+    const diff = page.getByRole('table', { name: `Changes from version ${h2} to ${h3}` });
+    await expect(diff.locator('.diff-add .diff-text')).toHaveText(['  - mcp.everything.get-env']);
+    await expect(diff.locator('.diff-del .diff-text')).toHaveText(['  - mcp.everything.get-env']);
+    // The rule moved from the end of allow (old line 9) to the top of require_approval (new line 5).
+    await expect(diff.locator('.diff-add .diff-no').nth(1)).toHaveText('5');
+    await expect(diff.locator('.diff-del .diff-no').nth(0)).toHaveText('9');
+    await page.screenshot({ path: join(SHOTS, 'policy-history-light.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'policy-history-dark.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // An old version opens read-only and loads as a draft; nothing is saved until the user saves.
+    await page.getByRole('button', { name: `View version ${h2}` }).click();
+    const text = page.getByRole('textbox', { name: `Policy version ${h2} (read-only)` });
+    await expect(text).toHaveAttribute('contenteditable', 'false');
+    await expect(text).toContainText('mcp.everything.get-env');
+    await page.screenshot({ path: join(SHOTS, 'policy-version-light.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Load as draft' }).click();
+    await expect(page.getByText('unsaved draft')).toBeVisible();
+    await expect(page.getByText(`from ${h2}`)).toBeVisible();
+    expect(readFileSync(capfence.home.policyPath, 'utf8')).toBe(v3);
+    await page.getByRole('button', { name: 'Save new version' }).click();
+    await expect(page.getByText('unsaved draft')).toHaveCount(0);
+    await expect.poll(() => readFileSync(capfence.home.policyPath, 'utf8')).toBe(v2);
+    await page.getByRole('tab', { name: 'History' }).click();
+    await expect(page.locator('tr', { has: page.getByRole('button', { name: `View version ${h2}` }) })).toContainText('active');
+  });
+
+  test('shift+click selects a range of three pending requests and one Approve resolves all three', async ({ page, capfence }) => {
+    // With no hold the gateway answers "pending" at once; the requests stay in the queue.
+    const agent = await capfence.gateway({ agentId: AGENT, flags: ['--hold-seconds', '0'] });
+    const messages = ['range one', 'range two', 'range three', 'range four'];
+    for (const message of messages) await agent.client.callTool({ name: 'echo', arguments: { message } }).catch(() => undefined);
+    await capfence.open(page);
+    const rows = pendingList(page).getByRole('option');
+    await expect(rows).toHaveCount(4);
+    // The row left out of the range: its request must be the only one still pending afterwards.
+    const detail = page.locator('section.detail');
+    const args = detail.getByLabel('Tool call arguments');
+    await rows.nth(3).click();
+    const lastArgs = (await args.textContent()) ?? '';
+    const last = messages.find((m) => lastArgs.includes(`"${m}"`));
+    expect(last).toBeDefined();
+
+    await rows.nth(0).click();
+    await rows.nth(2).click({ modifiers: ['Shift'] });
+    await expect(pendingList(page).locator('[role="option"][aria-selected="true"]')).toHaveCount(3);
+    await expect(page.getByRole('form', { name: 'Batch actions' })).toContainText('3 selected');
+    await page.getByRole('button', { name: /Approve all/ }).click();
+    await expect(rows).toHaveCount(1);
+    await expect(args).toContainText(`"${last}"`);
+    expect(approvalStatuses(capfence.home.dbPath)).toEqual(Object.fromEntries(messages.map((m) => [m, m === last ? 'pending' : 'approved'])));
   });
 
   test('verifying a tampered log names the modified entry', async ({ page, capfence }) => {

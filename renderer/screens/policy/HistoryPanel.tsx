@@ -72,7 +72,6 @@ export function HistoryPanel() {
             <th scope="col">To</th>
             <th scope="col">Version</th>
             <th scope="col">Recorded</th>
-            <th scope="col">Policy</th>
           </tr>
         </thead>
         <tbody>
@@ -86,21 +85,18 @@ export function HistoryPanel() {
                 <td className="pick">
                   <input type="radio" name="history-to" aria-label={`Compare to ${short}`} checked={compareTo === v.hash} onChange={() => h().pickCompare('to', v.hash)} />
                 </td>
-                <td className="nowrap">
+                <td className="history-version">
                   <button type="button" className="link-button mono" aria-label={`View version ${short}`} title={v.hash} onClick={() => h().setPane({ kind: 'version', hash: v.hash })}>
                     {short}
                   </button>
                   {v.hash === activeHash && <span className="chip chip-ok">active</span>}
+                  <span className="block muted small truncate" title={v.sourcePath ?? undefined}>
+                    <span className="mono">{v.policyId}</span> · {v.sourcePath ?? 'no file'}
+                  </span>
                 </td>
                 <td className="nowrap" title={formatTimestamp(v.createdAt)}>
                   {formatTimestamp(v.createdAt)}
                   <span className="block muted small">{formatAge(v.createdAt, now)}</span>
-                </td>
-                <td className="history-policy">
-                  <span className="mono">{v.policyId}</span>
-                  <span className="block muted small truncate" title={v.sourcePath ?? undefined}>
-                    {v.sourcePath ?? 'no file'}
-                  </span>
                 </td>
               </tr>
             );

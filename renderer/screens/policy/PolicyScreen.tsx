@@ -120,7 +120,8 @@ export function PolicyScreen() {
           {pane.kind === 'version' && <VersionView key={pane.hash} hash={pane.hash} />}
           {pane.kind === 'versions' && <VersionsCompare from={pane.from} to={pane.to} />}
           {pane.kind === 'editor' && <PolicyCodeEditor value={draft} onChange={setDraft} diagnostics={diagnostics} file={file} goTo={goTo} />}
-          <DiagnosticsList diagnostics={diagnostics} source={source} onPick={jump} />
+          {/* The diagnostics are the draft's: beside a recorded version they would seem to judge it. */}
+          {(pane.kind === 'editor' || pane.kind === 'draft-vs-active') && <DiagnosticsList diagnostics={diagnostics} source={source} onPick={jump} />}
         </div>
         <div className="policy-side">
           <div role="tablist" aria-label="Policy tools" className="tabs">

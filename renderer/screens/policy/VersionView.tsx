@@ -43,7 +43,7 @@ export function VersionView({ hash }: { hash: string }) {
       </div>
       {meta && (
         <p className="version-meta muted small">
-          Recorded {formatTimestamp(meta.createdAt)} · policy <span className="mono">{meta.policyId}</span> · <span className="mono">{meta.sourcePath ?? 'no file'}</span>
+          Recorded {formatTimestamp(meta.createdAt)} · policy id <span className="mono">{meta.policyId}</span> · <span className="mono">{meta.sourcePath ?? 'no file'}</span>
         </p>
       )}
       {confirming && (
