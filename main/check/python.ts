@@ -341,7 +341,7 @@ export function scanPython(files: SourceFile[]): { tools: ToolFinding[]; skipped
   for (const f of facts) {
     for (const d of f.definitions) {
       const gatedBy = d.guardedBy ?? wrapped.get(d.name);
-      tools.push({ file: f.file.rel, line: d.line, column: d.col, language: 'python', framework: d.framework, name: d.name, gated: gatedBy !== undefined, ...(gatedBy ? { gatedBy } : {}) });
+      tools.push({ file: f.file.rel, line: d.line, column: d.col, language: 'python', framework: d.framework, kind: 'tool', name: d.name, gated: gatedBy !== undefined, ...(gatedBy ? { gatedBy } : {}) });
     }
   }
   return { tools, skipped };

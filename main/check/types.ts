@@ -9,6 +9,12 @@ export type Framework =
   | 'llamaindex'
   | 'base_tool';
 
+/**
+ * What a finding is: one tool's definition, or an MCP server's `tools/call` handler (the SDKs'
+ * low-level API), a single entry point that runs every tool the server has.
+ */
+export type FindingKind = 'tool' | 'call-handler';
+
 /** One tool definition found in a source file, and whether CapFence gates it. */
 export interface ToolFinding {
   /** Path relative to the scanned root, with `/` separators. */
@@ -17,6 +23,7 @@ export interface ToolFinding {
   column: number;
   language: 'typescript' | 'javascript' | 'python';
   framework: Framework;
+  kind: FindingKind;
   /** The tool's name where the source states it, else the name it is bound to. */
   name: string;
   gated: boolean;

@@ -1,6 +1,6 @@
 import { dirname, extname, join } from 'node:path';
 import ts from 'typescript';
-import type { Framework, SkippedFile, SourceFile, ToolFinding } from './types.js';
+import type { FindingKind, Framework, SkippedFile, SourceFile, ToolFinding } from './types.js';
 
 /*
  * How TypeScript and JavaScript sources are scanned: each file is parsed on its own with the
@@ -23,6 +23,7 @@ const LANGCHAIN_MODULES = ['@langchain/core/tools', '@langchain/core', 'langchai
 const LANGCHAIN_CLASSES = ['DynamicStructuredTool', 'DynamicTool'];
 const LANGCHAIN_BASES = ['StructuredTool', 'Tool', 'DynamicStructuredTool', 'DynamicTool'];
 const MCP_SERVER_MODULES = ['@modelcontextprotocol/sdk/server/mcp.js', '@modelcontextprotocol/sdk/server/mcp'];
+const isMcpSdkModule = (m: string): boolean => m.startsWith('@modelcontextprotocol/sdk');
 
 /** CapFence's wrappers, and which argument of each holds the tool (or server). */
 const GATE_ARG: Readonly<Record<string, number>> = {
@@ -50,6 +51,7 @@ interface Imported {
 interface Definition {
   node: ts.Node;
   framework: Framework;
+  kind: FindingKind;
   name: string;
   /** Set when the definition itself shows the gate (`execute: gate(...)`, a handler wrapped in place). */
   gatedBy?: string;
@@ -228,9 +230,14 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
   };
   const isMcpServerClass = (e: ts.Expression): boolean => {
     const r = resolve(e);
-    return !!r && (MCP_SERVER_MODULES.includes(r.module) || r.module.startsWith('@modelcontextprotocol/sdk')) && r.name === 'McpServer';
+    return !!r && (MCP_SERVER_MODULES.includes(r.module) || isMcpSdkModule(r.module)) && r.name === 'McpServer';
   };
-  const importsMcpSdk = [...imports.values()].some((i) => i.module.startsWith('@modelcontextprotocol/sdk'));
+  /** The SDK's `CallToolRequestSchema`, however it is imported (renamed, through a namespace, `require()`). */
+  const isCallToolSchema = (e: ts.Expression | undefined): boolean => {
+    const r = e ? resolve(e) : undefined;
+    return !!r && isMcpSdkModule(r.module) && r.name === 'CallToolRequestSchema';
+  };
+  const importsMcpSdk = [...imports.values()].some((i) => isMcpSdkModule(i.module));
 
   /** A gate call, or a binding that holds one (`const h = gate(...)`): true when `e` is already gated. */
   const gatedValue = new Map<string, string>();
@@ -434,7 +441,7 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
         const body = fw === 'langchain' ? a0 : propValue(a0, ['execute']);
         const inner = gateOf(body);
         const { holders, gatedBy } = holdersOf(n);
-        facts.definitions.push({ node: n, framework: fw, name: name ?? bindingName(n) ?? holders[holders.length - 1] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
+        facts.definitions.push({ node: n, framework: fw, kind: 'tool', name: name ?? bindingName(n) ?? holders[holders.length - 1] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
       } else if (ts.isPropertyAccessExpression(n.expression) && (n.expression.name.text === 'registerTool' || n.expression.name.text === 'tool')) {
         const method = n.expression.name.text;
         const root = rootOf(n.expression.expression);
@@ -446,20 +453,25 @@ export function scanTypeScriptFile(file: SourceFile): FileFacts {
           const name = ts.isStringLiteralLike(first) ? first.text : first.getText(sf).slice(0, 60);
           const handler = n.arguments[n.arguments.length - 1];
           const inner = gateOf(handler);
-          facts.definitions.push({ node: n, framework: 'mcp', name, holders: [], ...(inner ? { gatedBy: inner } : {}), ...(root ? { server: { root, pos: n.getStart(sf) } } : {}) });
+          facts.definitions.push({ node: n, framework: 'mcp', kind: 'tool', name, holders: [], ...(inner ? { gatedBy: inner } : {}), ...(root ? { server: { root, pos: n.getStart(sf) } } : {}) });
         }
+      } else if (ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'setRequestHandler' && n.arguments.length === 2 && isCallToolSchema(n.arguments[0])) {
+        // The low-level `Server` API: one handler runs every tool. Only a gate around the handler
+        // itself counts; `gateMcpServer` wraps `registerTool`, which a request handler bypasses.
+        const inner = gateOf(n.arguments[1]);
+        facts.definitions.push({ node: n, framework: 'mcp', kind: 'call-handler', name: 'tools/call', holders: [], ...(inner ? { gatedBy: inner } : {}) });
       }
     } else if (ts.isNewExpression(n) && isLangChain(n.expression, LANGCHAIN_CLASSES)) {
       const fields = n.arguments?.[0];
       const inner = gateOf(propValue(fields, ['func']));
       const { holders, gatedBy } = holdersOf(n);
-      facts.definitions.push({ node: n, framework: 'langchain', name: stringProp(fields, 'name') ?? bindingName(n) ?? holders[holders.length - 1] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
+      facts.definitions.push({ node: n, framework: 'langchain', kind: 'tool', name: stringProp(fields, 'name') ?? bindingName(n) ?? holders[holders.length - 1] ?? '(anonymous)', holders, ...((inner ?? gatedBy) ? { gatedBy: (inner ?? gatedBy) as string } : {}) });
     } else if ((ts.isClassDeclaration(n) || ts.isClassExpression(n)) && n.heritageClauses) {
       const ext = n.heritageClauses.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
       if (ext && isLangChain(ext.expression, LANGCHAIN_BASES)) {
         const className = n.name?.text ?? bindingName(n);
         const holders = className ? [className] : holdersOf(n).holders;
-        facts.definitions.push({ node: n, framework: 'langchain', name: className ?? '(anonymous class)', holders });
+        facts.definitions.push({ node: n, framework: 'langchain', kind: 'tool', name: className ?? '(anonymous class)', holders });
       }
     }
     ts.forEachChild(n, visitDefs);
@@ -601,6 +613,7 @@ export function resolveTypeScript(all: FileFacts[]): ToolFinding[] {
         column: character + 1,
         language: ['.js', '.jsx', '.mjs', '.cjs'].includes(ext) ? 'javascript' : 'typescript',
         framework: d.framework,
+        kind: d.kind,
         name: d.name,
         gated: gatedBy !== undefined,
         ...(gatedBy ? { gatedBy } : {}),
