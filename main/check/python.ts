@@ -1,15 +1,16 @@
-import type { Framework, SkippedFile, SourceFile, ToolFinding } from './types.js';
+import type { FindingKind, Framework, SkippedFile, SourceFile, ToolFinding } from './types.js';
 
 /*
  * How Python sources are scanned without a Python parser in Node: a tokenizer that follows
  * Python's lexical rules closely enough for this job (comments; single, triple-quoted and
  * prefixed strings, including f-strings, skipped whole; brackets nesting; backslash
  * continuations), which groups tokens into logical lines. Statements are then read from the
- * tokens of each logical line: imports (with aliases), decorators, `class X(bases):`, `def`,
- * `x = FastMCP(...)` and calls to CapFence's wrappers. Comments, docstrings and strings that
- * mention `@tool` or `BaseTool` are never tokens, so they never count. A file whose brackets or
- * strings do not close is reported as unparseable and skipped, as the original skips files
- * `ast.parse` rejects. It does the same on every machine: no dependency on an installed Python.
+ * tokens of each logical line: imports (with aliases), decorators (MCP servers' `@x.call_tool()`
+ * among them), `class X(bases):`, `def`, `x = FastMCP(...)` and calls to CapFence's wrappers.
+ * Comments, docstrings and strings that mention `@tool` or `BaseTool` are never tokens, so they
+ * never count. A file whose brackets or strings do not close is reported as unparseable and
+ * skipped, as the original skips files `ast.parse` rejects. It does the same on every machine: no
+ * dependency on an installed Python.
  */
 
 interface Token {
@@ -156,7 +157,14 @@ interface PyDefinition {
   line: number;
   col: number;
   framework: Framework;
+  kind: FindingKind;
   guardedBy?: string;
+  /**
+   * Registered on an MCP server by one of its decorators, which keeps the function it was given:
+   * only a guard applied before registration gates it, and a later `CapFenceTool(tool=name)` wraps
+   * a copy the server never calls.
+   */
+  registered?: true;
 }
 
 interface PyFacts {
@@ -207,12 +215,21 @@ function argsAt(toks: Token[], open: number): { groups: Token[][]; end: number }
 const isCapfenceWrapper = (name: string | undefined): boolean => !!name && /^CapFence\w*Tool$/.test(name);
 const TOOL_BASES = ['BaseTool', 'Tool', 'FunctionTool', 'StructuredTool'];
 
+interface Decorator {
+  parts: string[];
+  call: boolean;
+  tok: Token;
+}
+
+/** `@server.call_tool()`: the MCP SDK's low-level server runs every tool through the function it decorates. */
+const isCallToolDecorator = (d: Decorator): boolean => d.parts.length > 1 && d.parts[d.parts.length - 1] === 'call_tool';
+
 /** Reads one file's imports, tool definitions and wrapper calls. */
 function scanPythonFile(file: SourceFile): PyFacts {
   const facts: PyFacts = { file, definitions: [], wrapped: new Map() };
   const imports = new Map<string, PyImport>();
   const fastMcp = new Set<string>();
-  let decorators: { parts: string[]; call: boolean; tok: Token }[] = [];
+  let decorators: Decorator[] = [];
 
   const origin = (parts: string[]): { module: string; name: string } => {
     // `crewai.tools.BaseTool` → module `crewai.tools`; an alias resolves to what it imported.
@@ -235,7 +252,7 @@ function scanPythonFile(file: SourceFile): PyFacts {
     return o.name === 'BaseTool' ? 'base_tool' : o.name === 'StructuredTool' ? 'langchain' : 'autogen';
   };
 
-  const decoratorFramework = (d: { parts: string[]; call: boolean }): Framework | undefined => {
+  const decoratorFramework = (d: Decorator): Framework | undefined => {
     const last = d.parts[d.parts.length - 1] as string;
     if (last === 'function_tool') return 'openai-agents';
     if (last !== 'tool' && last !== 'Tool') return undefined;
@@ -299,9 +316,9 @@ function scanPythonFile(file: SourceFile): PyFacts {
     const kw = toks[k];
     if (kw?.kind === 'name' && (kw.text === 'def' || kw.text === 'class') && toks[k + 1]?.kind === 'name') {
       const nameTok = toks[k + 1] as Token;
-      const guard = decorators.find((d) => d.parts[d.parts.length - 1] === 'capfence_guard');
-      const guardedBy = guard ? `@capfence_guard at ${file.rel}:${guard.tok.line}` : undefined;
       let fw: Framework | undefined;
+      let kind: FindingKind = 'tool';
+      let defining = -1;
       if (kw.text === 'class' && toks[k + 2]?.text === '(') {
         for (const g of argsAt(toks, k + 2).groups) {
           if (g[1]?.text === '=') continue; // metaclass=..., keyword arguments
@@ -309,15 +326,26 @@ function scanPythonFile(file: SourceFile): PyFacts {
           if (fw) break;
         }
       }
-      if (kw.text === 'def') for (const d of decorators) fw ??= decoratorFramework(d);
-      if (fw) facts.definitions.push({ name: nameTok.text, line: first.line, col: first.col, framework: fw, ...(guardedBy ? { guardedBy } : {}) });
+      if (kw.text === 'def') {
+        defining = decorators.findIndex((d) => isCallToolDecorator(d) || decoratorFramework(d) !== undefined);
+        const d = decorators[defining];
+        if (d && isCallToolDecorator(d)) [fw, kind] = ['mcp', 'call-handler'];
+        else if (d) fw = decoratorFramework(d);
+      }
+      // Decorators apply bottom-up: an MCP server registers the function as it is when its decorator
+      // runs, so there a guard counts only below that decorator.
+      const registered = fw === 'mcp' && defining >= 0;
+      const guard = decorators.find((d, i) => d.parts[d.parts.length - 1] === 'capfence_guard' && (!registered || i > defining));
+      const guardedBy = guard ? `@capfence_guard at ${file.rel}:${guard.tok.line}` : undefined;
+      if (fw) facts.definitions.push({ name: nameTok.text, line: first.line, col: first.col, framework: fw, kind, ...(guardedBy ? { guardedBy } : {}), ...(registered ? { registered: true as const } : {}) });
       decorators = [];
       continue;
     }
-    // `mcp = FastMCP("name")`: later `@mcp.tool()` registers MCP tools.
-    if (first.kind === 'name' && toks[1]?.text === '=') {
-      const d = dotted(toks, 2);
-      if (d.parts[d.parts.length - 1] === 'FastMCP' && toks[d.end]?.text === '(') fastMcp.add(first.text);
+    // `mcp = FastMCP("name")` (or `mcp: FastMCP = F("name")` with `F` an alias): later `@mcp.tool()` registers MCP tools.
+    const eq = toks[1]?.text === '=' ? 1 : toks[1]?.text === ':' ? toks.findIndex((t) => t.text === '=') : -1;
+    if (first.kind === 'name' && eq > 0) {
+      const d = dotted(toks, eq + 1);
+      if (d.parts.length && origin(d.parts).name === 'FastMCP' && toks[d.end]?.text === '(') fastMcp.add(first.text);
     }
     decorators = [];
   }
@@ -340,8 +368,8 @@ export function scanPython(files: SourceFile[]): { tools: ToolFinding[]; skipped
   const tools: ToolFinding[] = [];
   for (const f of facts) {
     for (const d of f.definitions) {
-      const gatedBy = d.guardedBy ?? wrapped.get(d.name);
-      tools.push({ file: f.file.rel, line: d.line, column: d.col, language: 'python', framework: d.framework, kind: 'tool', name: d.name, gated: gatedBy !== undefined, ...(gatedBy ? { gatedBy } : {}) });
+      const gatedBy = d.guardedBy ?? (d.registered ? undefined : wrapped.get(d.name));
+      tools.push({ file: f.file.rel, line: d.line, column: d.col, language: 'python', framework: d.framework, kind: d.kind, name: d.name, gated: gatedBy !== undefined, ...(gatedBy ? { gatedBy } : {}) });
     }
   }
   return { tools, skipped };
