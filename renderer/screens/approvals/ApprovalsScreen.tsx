@@ -100,7 +100,7 @@ export function ApprovalsScreen() {
         <span className="muted">{loaded ? `${order.length.toLocaleString()} pending · riskiest first, then oldest` : 'Loading…'}</span>
         <span className="spacer" />
         <span className="muted small hint-keys">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>⇧</kbd>+click or <kbd>⇧↓</kbd> range · <kbd>?</kbd> shortcuts
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Shift</kbd>+click range · <kbd>?</kbd> shortcuts
         </span>
       </header>
       {lastError && (
