@@ -148,6 +148,25 @@ describe('console service: policy', () => {
     expect((await call(h, 'session:info', {})).policyHash).toBe(saved.hash);
   });
 
+  it('lists recorded versions newest first without their texts, and bounds the page size', async () => {
+    const h = setup();
+    const base = await call(h, 'policy:get', {});
+    const second = base.text.replace('amount_gt: 1000', 'amount_gt: 2000');
+    const third = second.replace('amount_lte: 1000', 'amount_lte: 2000');
+    const a = await call(h, 'policy:save', { text: second, baseHash: base.hash });
+    await new Promise((r) => setTimeout(r, 5));
+    const b = await call(h, 'policy:save', { text: third, baseHash: a.hash });
+    const listed = await call(h, 'policy:versions', {});
+    expect(listed.slice(0, 2).map((v) => v.hash)).toEqual([b.hash, a.hash]);
+    expect(listed[0]!.createdAt).toBeGreaterThanOrEqual(listed[1]!.createdAt);
+    expect(listed[0]).toEqual({ hash: b.hash, policyId: expect.any(String), sourcePath: h.policyPath, createdAt: expect.any(Number) });
+    expect((await call(h, 'policy:versions', { limit: 1 })).map((v) => v.hash)).toEqual([b.hash]);
+    expect((await call(h, 'policy:version', { hash: a.hash })).text).toBe(second);
+    expect((await refused(h, 'policy:versions', { limit: 0 })).code).toBe('BAD_REQUEST');
+    expect((await refused(h, 'policy:versions', { limit: 1001 })).code).toBe('BAD_REQUEST');
+    expect((await refused(h, 'policy:version', { hash: '' })).code).toBe('BAD_REQUEST');
+  });
+
   it('notices edits made to the policy file outside the console', async () => {
     const h = setup();
     const text = `${readFileSync(h.policyPath, 'utf8')}\n# edited by hand\n`;
