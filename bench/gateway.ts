@@ -20,7 +20,7 @@ import { LineTransport } from ${MCP('line-transport.js')};
 import { ChildProcessTransport } from ${MCP('child-transport.js')};
 const [command, ...args] = process.argv.slice(1);
 await startPolicyProxy({
-  client: new LineTransport(process.stdin, process.stdout),
+  client: new LineTransport(process.stdin, process.stdout, { sendArrivedText: true }),
   upstream: new ChildProcessTransport({ command, args }),
   judge: { judge: async (call) => ({ kind: 'forward', arguments: call.arguments }) },
   serverName: 'everything',

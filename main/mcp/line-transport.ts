@@ -17,10 +17,10 @@ const isBlank = (s: string): boolean => {
 
 /**
  * The message a `LineTransport` is delivering right now, and the exact text it arrived as. A
- * message forwarded untouched while it is delivered (the proxy forwards everything but judged
- * calls and tool lists that way) leaves as the text that came in: no re-serialisation, and
- * byte-identical. Anything sent later, or changed, is a new object and is serialised afresh.
- * Two variables instead of a WeakMap: an entry per message costs more than the lookup saves.
+ * transport made with `sendArrivedText` sends such a message, forwarded untouched while it is
+ * delivered, as the text that came in: no re-serialisation, and byte-identical. Anything sent
+ * later, or changed, is a new object and is serialised afresh. Two variables instead of a
+ * WeakMap: an entry per message costs more than the lookup saves.
  */
 let deliveringMessage: unknown;
 let deliveringText = '';
@@ -50,7 +50,17 @@ export class LineTransport implements Transport {
   constructor(
     private readonly input: Readable,
     private readonly output: Writable,
-    private readonly opts: { maxLineBytes?: number; endOutputOnClose?: boolean } = {},
+    private readonly opts: {
+      maxLineBytes?: number;
+      endOutputOnClose?: boolean;
+      /**
+       * Send a message another transport is delivering as the exact text it arrived as. Only for
+       * the side facing the client: text from the client must never reach the upstream as it
+       * came, since with duplicate keys the upstream's parser may read another message than the
+       * one judged here (`"method":"tools/call"` hidden behind a second `"method":"ping"`).
+       */
+      sendArrivedText?: boolean;
+    } = {},
   ) {}
 
   private get max(): number {
@@ -188,7 +198,7 @@ export class LineTransport implements Transport {
     if (this.closed) return Promise.reject(new Error('transport closed'));
     let line: string;
     try {
-      line = message === deliveringMessage ? deliveringText : JSON.stringify(message);
+      line = this.opts.sendArrivedText === true && message === deliveringMessage ? deliveringText : JSON.stringify(message);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }

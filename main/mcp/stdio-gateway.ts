@@ -98,7 +98,8 @@ export async function runStdioGateway(opts: StdioGatewayOptions): Promise<number
   });
   const [command, ...args] = opts.command;
   const upstream = new ChildProcessTransport({ command: command as string, args, env: opts.env });
-  const client = new LineTransport(opts.input, opts.output);
+  // Upstream answers reach the client byte for byte; client messages are always re-serialised.
+  const client = new LineTransport(opts.input, opts.output, { sendArrivedText: true });
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
   try {

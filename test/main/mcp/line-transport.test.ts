@@ -94,11 +94,24 @@ describe('writing', () => {
     ]);
   });
 
-  it('forwards a message it is delivering as the exact text it came in, and anything else freshly serialised', async () => {
+  it('re-serialises a message another transport is delivering unless made to send the arrived text', async () => {
     const input = new PassThrough();
     const from = new LineTransport(input, new PassThrough());
     const out = recorder();
     const to = new LineTransport(new PassThrough(), out.stream);
+    from.onmessage = (m) => void to.send(m);
+    await from.start();
+    await to.start();
+    input.write('{ "id" : 1, "jsonrpc":"2.0","method":"a" }\n');
+    await tick();
+    expect(out.writes.join('')).toBe('{"id":1,"jsonrpc":"2.0","method":"a"}\n');
+  });
+
+  it('with sendArrivedText, forwards a message it is delivering as the exact text it came in, and anything else freshly serialised', async () => {
+    const input = new PassThrough();
+    const from = new LineTransport(input, new PassThrough());
+    const out = recorder();
+    const to = new LineTransport(new PassThrough(), out.stream, { sendArrivedText: true });
     let kept: JSONRPCMessage | undefined;
     from.onmessage = (m) => {
       if ((m as { id?: unknown }).id === 1) void to.send(m);
