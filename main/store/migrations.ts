@@ -219,6 +219,12 @@ export const migrations: Migration[] = [
            approver_reason, payload_commitment, prev_hash, entry_hash FROM audit_entries WHERE seq > ? ORDER BY seq LIMIT 10000`,
       );
       const insert = db.prepare('INSERT INTO audit_chain (seq, canonical, entry_hash) VALUES (?, ?, ?)');
+      // About 19 s per million entries, once: say so rather than look hung (stderr, never stdout,
+      // which is the stdio gateway's protocol channel).
+      const total = db.prepare('SELECT count(*) FROM audit_entries').pluck().get() as number;
+      const started = performance.now();
+      const announce = total >= 100_000;
+      if (announce) process.stderr.write(`capfence: upgrading the audit log (${total.toLocaleString('en')} entries) to store each entry's hashed text; this runs once\n`);
       // The text is built from the columns as they are: a row edited by hand keeps failing its hash.
       for (let after = -Infinity; ; ) {
         const rows = page.all(after) as OldAuditRow[];
@@ -244,6 +250,7 @@ export const migrations: Migration[] = [
         -- audited decisions/s); this one costs a substring test per append.
         CREATE INDEX audit_chain_other_kinds ON audit_chain(seq) WHERE ${notADecision()};
       `);
+      if (announce) process.stderr.write(`capfence: audit log upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     },
   },
 ];

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chainLinkOf, entryCanonical, entryHash, fieldEquals, GENESIS, type HashedEntryFields } from '../../../main/store/audit-log.js';
 import { applyMigrations, openDatabase, schemaVersion } from '../../../main/store/database.js';
 import { openStore } from '../../../main/store/store.js';
@@ -19,6 +19,7 @@ function columnLayoutLog(n: number): { home: string; db: string; fields: HashedE
   );
   const fields: HashedEntryFields[] = [];
   let prev = GENESIS;
+  db.exec('BEGIN');
   for (let seq = 1; seq <= n; seq++) {
     const e: HashedEntryFields = {
       seq, at: 1_800_000_000 + seq / 7, kind: 'decision', actor: `agent-${seq % 3}`, capability: 'files.read.workspace', tool: 'read_file', decision: seq % 4 === 0 ? 'deny' : 'allow',
@@ -29,6 +30,7 @@ function columnLayoutLog(n: number): { home: string; db: string; fields: HashedE
     insert.run(seq, e.at, e.kind, e.actor, e.capability, e.tool, e.decision, e.authorized ? 1 : 0, e.reason, e.rule, e.policyHash, e.environment, e.sessionId, e.approvalId, e.approver, e.approverReason, e.payloadCommitment, e.prevHash, prev);
     fields.push(e);
   }
+  db.exec('COMMIT');
   db.close();
   return { ...t, fields };
 }
@@ -68,6 +70,21 @@ describe('audit entries stored as their canonical text (migration 9)', () => {
     expect(r.errors).toEqual([]);
     expect(r.entries).toBe(40);
   });
+
+  it('says on stderr, once, that it is upgrading a large log, and how long it took', () => {
+    const t = columnLayoutLog(100_000);
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (said.push(String(chunk)), true));
+    try {
+      openDatabase(t.db).close();
+      openDatabase(t.db).close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(/upgrading the audit log \(100,000 entries\)/);
+    expect(said[1]).toMatch(/audit log upgraded in \d+\.\d s/);
+  }, 60_000);
 
   it('carries a hand-edited column through the migration as a break at the same seq', () => {
     const t = columnLayoutLog(20);
