@@ -1,6 +1,6 @@
 import type { AuditEntryInput } from '../store/audit-log.js';
 import type { ApprovalRequestInput, AuditRecord, RuntimeBackend } from './backend.js';
-import { toAuditInput, type StoreBackend } from './store-backend.js';
+import type { StoreBackend } from './store-backend.js';
 
 interface Pending {
   input: AuditEntryInput;
@@ -44,7 +44,8 @@ export class GroupCommitBackend implements RuntimeBackend {
 
   appendAudit(record: AuditRecord): Promise<{ seq: number }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ input: toAuditInput(record), resolve, reject });
+      // A record is already an audit input (the log fills absent context fields with nulls).
+      this.queue.push({ input: record, resolve, reject });
       if (this.queue.length === 1) queueMicrotask(this.flush);
     });
   }

@@ -1,4 +1,3 @@
-import type { AuditEntryInput } from '../store/audit-log.js';
 import type { Store } from '../store/store.js';
 import type { ApprovalRef, ApprovalRequestInput, AuditRecord, RuntimeBackend } from './backend.js';
 import type { Approval } from '../../shared/approvals.js';
@@ -9,25 +8,6 @@ const ref = (a: Approval): ApprovalRef => ({
   ...(a.resolvedBy ? { resolvedBy: a.resolvedBy } : {}),
   ...(a.resolutionReason ? { reason: a.resolutionReason } : {}),
   ...(a.editedArguments ? { editedArguments: a.editedArguments } : {}),
-});
-
-/** The store's form of a runtime audit record (absent optional fields become nulls). */
-export const toAuditInput = (r: AuditRecord): AuditEntryInput => ({
-  kind: r.kind,
-  actor: r.actor,
-  capability: r.capability,
-  tool: r.tool,
-  decision: r.decision,
-  authorized: r.authorized,
-  reason: r.reason,
-  rule: r.rule,
-  policyHash: r.policyHash,
-  environment: r.environment ?? null,
-  sessionId: r.sessionId ?? null,
-  approvalId: r.approvalId ?? null,
-  approver: r.approver ?? null,
-  approverReason: r.approverReason ?? null,
-  payload: r.payload,
 });
 
 /** The runtime's backend over the shared store: durable grants, approvals and audit. */
@@ -62,7 +42,7 @@ export class StoreBackend implements RuntimeBackend {
     await this.store.approvals.cancel(id, { by: 'caller', reason });
   }
   async appendAudit(r: AuditRecord) {
-    const e = await this.store.audit.append(toAuditInput(r));
+    const e = await this.store.audit.append(r);
     return { seq: e.seq };
   }
   async close() {
