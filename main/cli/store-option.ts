@@ -10,6 +10,17 @@ export const DB_FLAGS: FlagSpec[] = [
   { name: 'db-path', short: 'd', type: 'string' },
 ];
 
+/** `--audit-log DB` (the original's name; `--db` too): the log a read-only audit command reads. */
+export const AUDIT_LOG_FLAGS: FlagSpec[] = [
+  { name: 'audit-log', short: 'a', type: 'string' },
+  { name: 'db', type: 'string' },
+];
+
+/** The audit log a read-only command was given, or the default store. */
+export function auditLogPathOf(args: ParsedArgs, io: CliIo): string {
+  return resolve(io.cwd, str(args, 'audit-log') ?? str(args, 'db') ?? defaultDbPath(io.env));
+}
+
 /** The store path a command was given, or the default one. */
 export function dbPathOf(args: ParsedArgs, io: CliIo): string {
   const given = str(args, 'db') ?? str(args, 'db-path');

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { bool, num, parseArgs, str, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../io.js';
+import { AUDIT_LOG_FLAGS, auditLogPathOf } from '../store-option.js';
 import { jsonOut } from '../json-out.js';
-import { defaultDbPath } from '../../paths.js';
 import { auditLayout } from '../../store/audit-layout.js';
 import { fieldEquals, rowToEntry, type AuditEntry } from '../../store/audit-log.js';
 
@@ -46,13 +46,12 @@ export const logsCommand: Command = {
   usage: 'capfence logs [--audit-log DB] [--agent A] [--limit N] [--json]',
   async run(argv, io) {
     const args = parseArgs(argv, [
-      { name: 'audit-log', short: 'a', type: 'string' },
-      { name: 'db', type: 'string' },
+      ...AUDIT_LOG_FLAGS,
       { name: 'agent', type: 'string' },
       { name: 'limit', type: 'string' },
       { name: 'json', type: 'boolean' },
     ]);
-    const path = resolve(io.cwd, str(args, 'audit-log') ?? str(args, 'db') ?? defaultDbPath(io.env));
+    const path = auditLogPathOf(args, io);
     if (!existsSync(path)) {
       if (!bool(args, 'json')) io.stdout(`Audit log not found at ${path}\n`);
       return ExitCode.ok;
@@ -103,14 +102,13 @@ export const auditExportCommand: Command = {
   usage: 'capfence audit export [--audit-log DB] --format jsonl|csv [--out FILE]',
   async run(argv, io) {
     const args = parseArgs(argv, [
-      { name: 'audit-log', short: 'a', type: 'string' },
-      { name: 'db', type: 'string' },
+      ...AUDIT_LOG_FLAGS,
       { name: 'format', type: 'string' },
       { name: 'out', short: 'o', type: 'string' },
     ]);
     const format = str(args, 'format') ?? 'jsonl';
     if (format !== 'jsonl' && format !== 'csv') throw new UsageError('`--format` is `jsonl` or `csv`');
-    const path = resolve(io.cwd, str(args, 'audit-log') ?? str(args, 'db') ?? defaultDbPath(io.env));
+    const path = auditLogPathOf(args, io);
     if (!existsSync(path)) {
       io.stderr(`error: audit log \`${path}\` not found\n`);
       return ExitCode.usage;

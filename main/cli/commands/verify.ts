@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { bool, parseArgs, str } from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../io.js';
+import { AUDIT_LOG_FLAGS, auditLogPathOf } from '../store-option.js';
 import { jsonOut } from '../json-out.js';
-import { capfenceHome, defaultDbPath } from '../../paths.js';
+import { capfenceHome } from '../../paths.js';
 import { verifyAuditLogAsync } from '../../store/verify.js';
 
 /** `capfence verify --audit-log DB`: VALID (exit 0) or INVALID with every problem (exit 3). */
@@ -14,12 +15,11 @@ export const verifyCommand: Command = {
   usage: 'capfence verify [--audit-log DB] [--public-key K] [--json]',
   async run(argv, io) {
     const args = parseArgs(argv, [
-      { name: 'audit-log', short: 'a', type: 'string' },
-      { name: 'db', type: 'string' },
+      ...AUDIT_LOG_FLAGS,
       { name: 'public-key', type: 'string' },
       { name: 'json', type: 'boolean' },
     ]);
-    const path = resolve(io.cwd, str(args, 'audit-log') ?? str(args, 'db') ?? defaultDbPath(io.env));
+    const path = auditLogPathOf(args, io);
     if (!existsSync(path)) {
       io.stderr(`error: audit log \`${path}\` not found\n`);
       return ExitCode.usage;
